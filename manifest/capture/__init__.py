@@ -1,0 +1,1 @@
+"""What a run leaves behind and runs under: files, code, environment, cost."""

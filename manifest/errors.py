@@ -1,0 +1,82 @@
+"""The error hierarchy and the exit-code map.
+
+Every user-facing failure is a :class:`ManifestError`. Its message names the
+file, the JSON pointer of the field, what was expected and what was found, so
+the CLI can print it on one line and exit with the code of its kind.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+
+class ManifestError(Exception):
+    """Base of every error a user can cause; carries its exit code."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        pointer: str | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.pointer = pointer
+        self.expected = expected
+        self.found = found
+        self.hint = hint
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        """One line: ``file: pointer: message (expected X, found Y); hint``."""
+        where = ": ".join(p for p in (self.file, self.pointer) if p)
+        text = f"{where}: {self.message}" if where else self.message
+        if self.expected is not None or self.found is not None:
+            text += f" (expected {self.expected}, found {self.found})"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+
+class UsageError(ManifestError):
+    """Bad command-line arguments or settings."""
+
+
+class ConfigError(ManifestError, ValueError):
+    """A Hydra config or a `manifest:` settings node that cannot be used."""
+
+
+class InputError(ManifestError, OSError):
+    """A path that does not exist or cannot be read."""
+
+
+class ManifestFormatError(ManifestError, ValueError):
+    """A manifest file that is not valid JSON, too large, too deep, or not UTF-8."""
+
+    exit_code = EXIT_FAILED
+
+
+class SchemaError(ManifestError, ValueError):
+    """A document that does not satisfy its JSON Schema."""
+
+    exit_code = EXIT_FAILED
+
+
+class RecordError(ManifestError):
+    """A manifest that could not be built or written."""
+
+    exit_code = EXIT_FAILED
+
+
+class TaskError(ManifestError, ImportError):
+    """A task entrypoint that cannot be resolved to a callable."""

@@ -1,0 +1,131 @@
+"""Reading JSON documents that may be hostile: strict, bounded, exact errors.
+
+A manifest comes from a pull request as often as from a run, so reading one
+refuses anything that would be ambiguous or expensive: non-UTF-8 bytes,
+duplicate keys (which value wins differs between parsers), NaN and infinity
+(not JSON), files over a size limit and nesting deeper than the parser's
+recursion limit. Every refusal names the file and, where one exists, the JSON
+pointer of the offending value.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, ManifestFormatError
+from .schemas import json_pointer
+
+MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+class _Constant(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _Duplicate()
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise _Constant(name)
+
+
+_strict = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+
+
+class _Pairs(list):  # type: ignore[type-arg]
+    """An object kept as its list of pairs, to find where a duplicate is."""
+
+
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _locate(text: str, wanted: str) -> tuple[str, str]:
+    """Second, slow parse of a bad document: (pointer, detail) of the first problem."""
+    decoder = json.JSONDecoder(object_pairs_hook=_Pairs, parse_constant=_Marker)
+    stack: list[tuple[Any, list[str | int]]] = [(decoder.decode(text), [])]
+    while stack:
+        node, path = stack.pop(0)
+        if isinstance(node, _Pairs):
+            seen: set[str] = set()
+            for key, value in node:
+                if wanted == "duplicate" and key in seen:
+                    return json_pointer([*path, key]), f"duplicate key {key!r}"
+                seen.add(key)
+                stack.append((value, [*path, key]))
+        elif isinstance(node, list):
+            stack.extend((value, [*path, i]) for i, value in enumerate(node))
+        elif isinstance(node, _Marker) and wanted == "constant":
+            return json_pointer(path), f"{node.name} is not a JSON number"
+    return "", wanted
+
+
+def parse_json(data: bytes, *, file: str) -> Any:
+    """Parse ``data`` strictly; raise :class:`ManifestFormatError` naming ``file``."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManifestFormatError(
+            f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}", file=file
+        ) from None
+    try:
+        return _strict.decode(text)
+    except _Duplicate:
+        pointer, detail = _locate(text, "duplicate")
+        raise ManifestFormatError(detail, file=file, pointer=pointer) from None
+    except _Constant:
+        pointer, detail = _locate(text, "constant")
+        raise ManifestFormatError(detail, file=file, pointer=pointer) from None
+    except RecursionError:
+        raise ManifestFormatError(
+            "nested too deeply", file=file, hint="a manifest is a few levels deep"
+        ) from None
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        what = "truncated" if exc.pos >= len(text.rstrip()) else "malformed JSON"
+        raise ManifestFormatError(f"{what}: {exc.msg} at {where}", file=file) from None
+
+
+def read_bytes(path: Path, *, limit: int = MAX_MANIFEST_BYTES) -> bytes:
+    """The bytes of ``path``, refusing folders, unreadable files and huge ones."""
+    try:
+        with open(path, "rb") as handle:
+            size = _size(handle)
+            if size > limit:
+                raise ManifestFormatError(
+                    "file too large",
+                    file=str(path),
+                    expected=f"at most {limit} bytes",
+                    found=f"{size} bytes",
+                )
+            return handle.read(limit + 1)
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", file=str(path)) from None
+    except FileNotFoundError:
+        raise InputError("no such file", file=str(path)) from None
+    except PermissionError:
+        raise InputError("permission denied", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
+
+
+def _size(handle: Any) -> int:
+    import os
+
+    return os.fstat(handle.fileno()).st_size
+
+
+def read_json(path: Path, *, limit: int = MAX_MANIFEST_BYTES) -> Any:
+    """Read and strictly parse the JSON file ``path``."""
+    return parse_json(read_bytes(path, limit=limit), file=str(path))
