@@ -51,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     for name, summary in COMMANDS.items():
         module = _command(name)
         sub = subparsers.add_parser(
-            name, help=summary, description=module.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+            name,
+            help=summary,
+            description=module.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
         module.add_arguments(sub)

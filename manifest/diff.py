@@ -39,7 +39,11 @@ def _changes(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[dict[str, Any]]
                     "key": key,
                     "old": None if old is _MISSING else old,
                     "new": None if new is _MISSING else new,
-                    "change": "added" if old is _MISSING else "removed" if new is _MISSING else "changed",
+                    "change": "added"
+                    if old is _MISSING
+                    else "removed"
+                    if new is _MISSING
+                    else "changed",
                 }
             )
     return rows

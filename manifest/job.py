@@ -126,19 +126,32 @@ def find_seeds(params: dict[str, Any]) -> dict[str, int | None]:
     return dict(sorted(seeds.items()))
 
 
-def _resolve(cfg: Any, what: str) -> dict[str, Any]:
-    from omegaconf import OmegaConf
-    from omegaconf.errors import OmegaConfBaseException
+def _resolve(cfg: Any) -> dict[str, Any]:
+    """The resolved config without its ``hydra`` node.
 
-    try:
-        container = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=False)
-    except OmegaConfBaseException as exc:
-        key = getattr(exc, "full_key", None) or "?"
-        raise ConfigError(
-            f"cannot resolve the {what}: {exc}".splitlines()[0], pointer=key
-        ) from None
-    assert isinstance(container, dict)
-    return container
+    Resolved key by key: the ``hydra`` node of a run-mode job holds values
+    (``hydra.job.num``) that only exist in multirun and must not be touched.
+    """
+    from omegaconf import OmegaConf
+    from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
+
+    resolved: dict[str, Any] = {}
+    for key in cfg:
+        if key == "hydra":
+            continue
+        try:
+            value = cfg[key]
+            if OmegaConf.is_config(value):
+                value = OmegaConf.to_container(value, resolve=True, throw_on_missing=False)
+        except MissingMandatoryValue:
+            value = "???"
+        except OmegaConfBaseException as exc:
+            raise ConfigError(
+                f"cannot resolve the config: {exc}".splitlines()[0],
+                pointer=getattr(exc, "full_key", None) or str(key),
+            ) from None
+        resolved[str(key)] = value
+    return resolved
 
 
 def _under(path: Path, root: Path) -> Path | None:
@@ -164,16 +177,14 @@ def job_context(
     """
     from omegaconf import OmegaConf
 
-    raw = OmegaConf.to_container(cfg, resolve=False)
-    assert isinstance(raw, dict)
-    resolved = _resolve(cfg, "config")
-    for node in EXCLUDED_NODES:
-        raw.pop(node, None)
+    container = OmegaConf.to_container(cfg, resolve=False)
+    assert isinstance(container, dict)
+    raw = {str(k): v for k, v in container.items() if k not in EXCLUDED_NODES}
+    resolved = _resolve(cfg)
     node = json_safe(resolved.pop("manifest", None))
     if node is None:
         node = {}
     settings = parse_settings({**(defaults or {}), **node} if isinstance(node, dict) else node)
-    resolved.pop("hydra", None)
     redact(raw, resolved)
     params = json_safe(resolved)
 
@@ -204,7 +215,9 @@ def job_context(
                 expected="a config key holding a path",
                 found="nothing",
             )
-        inputs.append((key, json_safe(OmegaConf.to_container(value) if OmegaConf.is_config(value) else value)))
+        inputs.append(
+            (key, json_safe(OmegaConf.to_container(value) if OmegaConf.is_config(value) else value))
+        )
 
     from hydra import __version__ as hydra_version
 

@@ -29,7 +29,6 @@ from .job import JobContext, find_seeds
 from .schemas import MANIFEST_SCHEMA, SCHEMA_VERSION, check
 
 
-
 def utc_stamp(moment: datetime) -> str:
     """ISO 8601 UTC with microseconds and a Z."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -105,7 +104,9 @@ def metric_vector(value: Any) -> tuple[dict[str, int | float], dict[str, str] | 
     return dict(sorted(metrics.items())), None
 
 
-def _inputs(ctx: JobContext, cache: HashCache) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+def _inputs(
+    ctx: JobContext, cache: HashCache
+) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
     entries: list[dict[str, Any]] = []
     for key, value in ctx.input_values:
         for item in value if isinstance(value, list) else [value]:
@@ -117,7 +118,8 @@ def _inputs(ctx: JobContext, cache: HashCache) -> tuple[list[dict[str, Any]], di
             if not file.exists():
                 return entries, {
                     "type": "InputError",
-                    "message": f"input {key} = {text!r}: no such file (relative to {ctx.project_dir})",
+                    "message": f"input {key} = {text!r}: no such file "
+                    f"(relative to {ctx.project_dir})",
                 }
             entries.append({"key": key, "path": text, **_hash_input(file, cache)})
     return entries, None
@@ -131,7 +133,10 @@ def _hash_input(file: Path, cache: HashCache) -> dict[str, Any]:
         for child in sorted(p for p in file.rglob("*") if p.is_file()):
             digest.update(f"{child.relative_to(file).as_posix()}\0{cache.sha256(child)}\n".encode())
             size += child.stat().st_size
-        sha, mtime = digest.hexdigest(), max((p.stat().st_mtime for p in file.rglob("*")), default=0)
+        sha, mtime = (
+            digest.hexdigest(),
+            max((p.stat().st_mtime for p in file.rglob("*")), default=0),
+        )
     else:
         sha, size, mtime = cache.sha256(file), file.stat().st_size, file.stat().st_mtime
     stamp = utc_stamp(datetime.fromtimestamp(mtime, timezone.utc))
@@ -255,4 +260,3 @@ def record(ctx: JobContext, outcome: Outcome) -> Recorded:
             manifest["run_id"] = new_run_id(outcome.created)
             manifest["digest"] = manifest_digest(manifest)
     raise RecordError("could not find a free run id", file=str(ctx.store))
-

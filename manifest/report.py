@@ -97,7 +97,9 @@ def junit(report: Report) -> str:
             out = ET.SubElement(case, "system-out")
             out.text = f"WARNING {check.pointer or '/'}: {_detail(check)}"
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )
 
 
 def _md_cell(value: str) -> str:

@@ -44,7 +44,7 @@ class TaskRunner:
         from .job import job_context
         from .tasks import resolve_task
 
-        hydra_cfg = HydraConfig.instance().cfg
+        hydra_cfg: Any = HydraConfig.instance().cfg
         overrides = tuple(str(o) for o in hydra_cfg.hydra.overrides.task)
         entrypoint = OmegaConf.select(cfg, "manifest.task", default=None)
         if entrypoint is None:
@@ -128,8 +128,9 @@ def execute(
     from hydra._internal.utils import create_config_search_path
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.utils import JobReturn
-    from hydra.errors import HydraException
+    from hydra.errors import HydraException, OverrideParseException
     from omegaconf.errors import OmegaConfBaseException
+    from yaml import YAMLError
 
     from .settings import register_schema
 
@@ -151,8 +152,15 @@ def execute(
             returned: Any = hydra.multirun(config_name, runner, overrides)
         else:
             returned = [hydra.run(config_name, runner, overrides)]
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(_one_paragraph(str(exc)), file=str(config_dir / f"{config_name}.yaml"))
+    except OverrideParseException as exc:
+        raise ConfigError(
+            f"bad override {exc.override!r}: {_one_paragraph(str(exc))}",
+            hint="overrides use Hydra's grammar: key=value, +key=value, ~key, group=option",
+        ) from None
+    except (HydraException, OmegaConfBaseException, YAMLError) as exc:
+        raise ConfigError(
+            _one_paragraph(str(exc)), file=str(config_dir / f"{config_name}.yaml")
+        ) from None
     finally:
         GlobalHydra.instance().clear()
 

@@ -34,7 +34,7 @@ def schemas_dir() -> Path:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(name: str) -> dict[str, Any]:
     """The parsed schema ``name`` (e.g. ``manifest.schema.json``)."""
     with open(schemas_dir() / name, encoding="utf-8") as handle:
@@ -89,7 +89,7 @@ def _shorten(message: str, limit: int = 300) -> str:
     return message if len(message) <= limit else message[: limit - 3] + "..."
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def validator_for(name: str) -> Validator:
     """A cached compiled validator for the packaged schema ``name``."""
     return Validator(load_schema(name))

@@ -9,6 +9,7 @@ again.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import json
@@ -32,7 +33,7 @@ def sha256_file(path: Path) -> str:
     """Hex sha256 of the raw bytes of ``path``."""
     with open(path, "rb") as handle:
         if hasattr(hashlib, "file_digest"):
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            return str(hashlib.file_digest(handle, "sha256").hexdigest())
         digest = hashlib.sha256()
         buffer = bytearray(_CHUNK)
         view = memoryview(buffer)
@@ -107,16 +108,16 @@ def collect_artifacts(
         root = extra_root.resolve()
         for pattern in extra_globs:
             for file in sorted(root.glob(pattern)):
-                rel = file.relative_to(root).as_posix() if _inside(file, root) else None
-                if rel is None or rel in chosen or not _safe_regular(file, root):
+                if not _inside(file, root) or not _safe_regular(file, root):
                     continue
-                if _inside(file.resolve(), run_dir):
+                declared = file.relative_to(root).as_posix()
+                if declared in chosen or _inside(file.resolve(), run_dir):
                     continue  # already listed relative to the run dir
-                chosen[rel] = file
+                chosen[declared] = file
     names = sorted(chosen)
     digests = hash_many([chosen[n] for n in names])
     records = []
-    for name, digest in zip(names, digests):
+    for name, digest in zip(names, digests, strict=True):
         role = "output"
         for pattern, candidate in (roles or {}).items():
             if fnmatch.fnmatchcase(name, pattern):
@@ -170,10 +171,8 @@ class HashCache:
     def save(self) -> None:
         if self.path is None or not self._dirty:
             return
-        try:
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             atomic_write(self.path, json.dumps(self._entries, sort_keys=True).encode())
-        except OSError:
-            pass  # a cache that cannot be written only costs time
         self._dirty = False
 
 

@@ -31,9 +31,25 @@ def run(args: argparse.Namespace) -> int:
     entries.sort(key=lambda e: (e[1] or {}).get("created", "") if e[1] else "")
     if args.format == "json":
         rows = [
-            {"path": p, **({k: m.get(k) for k in ("run_id", "status", "created", "config_name",
-                                                   "overrides", "metrics")} if m else {}),
-             **({"error": e} if e else {})}
+            {
+                "path": p,
+                **(
+                    {
+                        k: m.get(k)
+                        for k in (
+                            "run_id",
+                            "status",
+                            "created",
+                            "config_name",
+                            "overrides",
+                            "metrics",
+                        )
+                    }
+                    if m
+                    else {}
+                ),
+                **({"error": e} if e else {}),
+            }
             for p, m, e in entries
         ]
         sys.stdout.write(json.dumps(rows, indent=2, sort_keys=True) + "\n")

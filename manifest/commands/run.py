@@ -17,37 +17,53 @@ from ..errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config-dir", "-cd", type=Path, default=Path("conf"),
-                        help="folder of Hydra configs (default: ./conf)")
-    parser.add_argument("--config-name", "-cn", default="config",
-                        help="primary config (default: config)")
-    parser.add_argument("-m", "--multirun", action="store_true",
-                        help="Hydra multirun: one job (and manifest) per sweep point")
+    parser.add_argument(
+        "--config-dir",
+        "-cd",
+        type=Path,
+        default=Path("conf"),
+        help="folder of Hydra configs (default: ./conf)",
+    )
+    parser.add_argument(
+        "--config-name", "-cn", default="config", help="primary config (default: config)"
+    )
+    parser.add_argument(
+        "-m",
+        "--multirun",
+        action="store_true",
+        help="Hydra multirun: one job (and manifest) per sweep point",
+    )
     parser.add_argument("--json", action="store_true", help="print the job summaries as JSON")
-    parser.add_argument("overrides", nargs="*", metavar="OVERRIDE",
-                        help="Hydra overrides, e.g. seed=3 optimizer=sgd")
+    parser.add_argument(
+        "overrides",
+        nargs="*",
+        metavar="OVERRIDE",
+        help="Hydra overrides, e.g. seed=3 optimizer=sgd",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from ..run import execute
 
-    summaries = execute(args.config_dir, args.config_name, list(args.overrides),
-                        multirun=args.multirun)
+    summaries = execute(
+        args.config_dir, args.config_name, list(args.overrides), multirun=args.multirun
+    )
     if args.json:
         json.dump([s.__dict__ for s in summaries], sys.stdout, indent=2, default=list)
         sys.stdout.write("\n")
     for s in summaries:
         if s.path:
-            metrics = " ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}"
-                               for k, v in s.metrics.items())
+            metrics = " ".join(
+                f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in s.metrics.items()
+            )
             if not args.json:
                 print(f"{s.status:<11} {s.run_id}  {s.path}")
                 if metrics:
                     print(f"            {metrics}")
         if s.error:
             label = "not recorded" if s.status == "not-recorded" else s.status
-            print(f"manifest run: {label}: {' '.join(s.overrides)}: {s.error}".replace(":  :", ":"),
-                  file=sys.stderr)
+            job = s.run_id or " ".join(s.overrides) or "job"
+            print(f"manifest run: {job}: {label}: {s.error}", file=sys.stderr)
     if any(s.status == "config-error" for s in summaries):
         return EXIT_USAGE
     if not summaries or any(s.status != "completed" for s in summaries):

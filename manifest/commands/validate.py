@@ -15,8 +15,9 @@ from ._common import add_format, emit
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                        help="manifest files or folders of them")
+    parser.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="manifest files or folders of them"
+    )
     add_format(parser)
 
 

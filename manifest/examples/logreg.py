@@ -24,12 +24,20 @@ def make_data(n: int, d: int, noise: float, seed: int) -> tuple[np.ndarray, np.n
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+    result: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+    return result
 
 
 def fit(
-    x: np.ndarray, y: np.ndarray, *, kind: str, lr: float, epochs: int, batch_size: int,
-    l2: float, rng: np.random.Generator,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    kind: str,
+    lr: float,
+    epochs: int,
+    batch_size: int,
+    l2: float,
+    rng: np.random.Generator,
 ) -> tuple[np.ndarray, float]:
     w = np.zeros(x.shape[1])
     b = 0.0
@@ -57,8 +65,14 @@ def train(cfg: Any) -> dict[str, float]:
     split = int(len(y) * (1 - float(data.test_fraction)))
     rng = np.random.default_rng(int(cfg.seed))
     w, b = fit(
-        x[:split], y[:split], kind=str(opt.kind), lr=float(opt.lr), epochs=int(opt.epochs),
-        batch_size=int(opt.batch_size), l2=float(opt.l2), rng=rng,
+        x[:split],
+        y[:split],
+        kind=str(opt.kind),
+        lr=float(opt.lr),
+        epochs=int(opt.epochs),
+        batch_size=int(opt.batch_size),
+        l2=float(opt.l2),
+        rng=rng,
     )
     p = _sigmoid(x[split:] @ w + b)
     y_test = y[split:]
@@ -71,7 +85,7 @@ def train(cfg: Any) -> dict[str, float]:
     np.savez("model.npz", weights=w, bias=np.array([b]))
     with open("predictions.csv", "w", encoding="utf-8", newline="\n") as handle:
         handle.write("index,probability,label\n")
-        for i, (prob, label) in enumerate(zip(p, y_test)):
+        for i, (prob, label) in enumerate(zip(p, y_test, strict=True)):
             handle.write(f"{i},{prob:.12f},{int(label)}\n")
     return {
         "accuracy": float(np.mean(predicted == y_test)),
