@@ -387,3 +387,56 @@ def test_math_is_finite_everywhere(workdir: Path) -> None:
     assert run_example(workdir, "data.noise=0.0") == 0
     _, manifest = only_manifest(workdir / "manifests")
     assert all(math.isfinite(v) for v in manifest["metrics"].values())
+
+
+def test_yaml_error_in_config_exits_2(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    conf = write_project(workdir, "def main(cfg):\n    return {}\n", "x: 2\n")
+    assert run_example(workdir, config_dir=conf) == 2
+    err = capsys.readouterr().err
+    assert "duplicate key" in err and "Traceback" not in err
+
+
+def test_interrupted_run_is_recorded_and_exits_130(workdir: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    conf = write_project(
+        workdir,
+        """\
+        import pathlib, time
+
+        def main(cfg):
+            pathlib.Path(cfg.marker).write_text("started")
+            time.sleep(60)
+        """,
+        f"""\
+        marker: {workdir / "started"}
+        """,
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "manifest",
+            "run",
+            "--config-dir",
+            str(conf),
+            f"hydra.run.dir={workdir}/out",
+        ],
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (workdir / "started").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    _, manifest = only_manifest(workdir / "manifests")
+    assert manifest["status"] == "interrupted"
+    assert manifest["error"]["type"] == "KeyboardInterrupt"
