@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -53,11 +54,25 @@ def make_app(root: Path) -> Path:
     return package
 
 
+def run_app(root: Path, *args: str, as_module: bool = False) -> subprocess.CompletedProcess[str]:
+    """Start the app as a user would, the callback added on the command line.
+
+    As a script from inside its package folder, or with ``python -m`` from
+    ``root``; Hydra's own flags (``-m``) must come before the overrides.
+    """
+    flags = [a for a in args if a.startswith("-")]
+    overrides = [a for a in args if not a.startswith("-")]
+    launch, cwd = (
+        (["-m", "thirdparty.app"], root) if as_module else (["app.py"], root / "thirdparty")
+    )
+    return python(
+        *launch, *flags, CALLBACK, *overrides, cwd=cwd, env={"XDG_CACHE_HOME": str(root / "cache")}
+    )
+
+
 def test_callback_records_a_plain_app(tmp_path: Path) -> None:
     package = make_app(tmp_path)
-    result = python(
-        "app.py", CALLBACK, "lr=0.5", cwd=package, env={"XDG_CACHE_HOME": str(tmp_path / "cache")}
-    )
+    result = run_app(tmp_path, "lr=0.5")
     assert result.returncode == 0, result.stderr
     [manifest] = manifests_in(package / "manifests")
     jsonschema.Draft202012Validator(SCHEMA).validate(manifest)
@@ -75,13 +90,7 @@ def test_callback_records_a_plain_app(tmp_path: Path) -> None:
 
 def test_callback_declared_artifacts_outside_the_run_dir(tmp_path: Path) -> None:
     package = make_app(tmp_path)
-    result = python(
-        "app.py",
-        CALLBACK,
-        "+manifest.artifacts=[weights.txt]",
-        cwd=package,
-        env={"XDG_CACHE_HOME": str(tmp_path / "cache")},
-    )
+    result = run_app(tmp_path, "+manifest.artifacts=[weights.txt]")
     assert result.returncode == 0, result.stderr
     [manifest] = manifests_in(package / "manifests")
     [artifact] = manifest["artifacts"]
@@ -90,17 +99,14 @@ def test_callback_declared_artifacts_outside_the_run_dir(tmp_path: Path) -> None
 
 def test_callback_records_module_entrypoint_with_chdir_and_multirun(tmp_path: Path) -> None:
     make_app(tmp_path)
-    result = python(
+    result = run_app(
+        tmp_path,
         "-m",
-        "thirdparty.app",
-        "-m",
-        CALLBACK,
         "lr=0.1,0.2",
         "silent=true",
         "hydra.job.chdir=true",
         "+manifest.owner=research",
-        cwd=tmp_path,
-        env={"XDG_CACHE_HOME": str(tmp_path / "cache")},
+        as_module=True,
     )
     assert result.returncode == 0, result.stderr
     found = manifests_in(tmp_path / "manifests")
@@ -117,13 +123,7 @@ def test_callback_records_module_entrypoint_with_chdir_and_multirun(tmp_path: Pa
 
 def test_callback_records_a_failed_app(tmp_path: Path) -> None:
     package = make_app(tmp_path)
-    result = python(
-        "app.py",
-        CALLBACK,
-        "fail=true",
-        cwd=package,
-        env={"XDG_CACHE_HOME": str(tmp_path / "cache")},
-    )
+    result = run_app(tmp_path, "fail=true")
     assert result.returncode == 1
     [manifest] = manifests_in(package / "manifests")
     assert manifest["status"] == "failed"
@@ -134,21 +134,13 @@ def test_callback_records_a_failed_app(tmp_path: Path) -> None:
 def test_callback_failure_is_loud(tmp_path: Path) -> None:
     package = make_app(tmp_path)
     (package / "manifests").write_text("a file where the store folder should be")
-    result = python(
-        "app.py", CALLBACK, cwd=package, env={"XDG_CACHE_HOME": str(tmp_path / "cache")}
-    )
+    result = run_app(tmp_path)
     assert "hydra-manifest: ERROR: no manifest was recorded" in result.stderr
     assert "manifests" in result.stderr
 
 
 def test_callback_store_argument(tmp_path: Path) -> None:
     package = make_app(tmp_path)
-    result = python(
-        "app.py",
-        CALLBACK,
-        "+hydra.callbacks.manifest.store=runs/m",
-        cwd=package,
-        env={"XDG_CACHE_HOME": str(tmp_path / "cache")},
-    )
+    result = run_app(tmp_path, "+hydra.callbacks.manifest.store=runs/m")
     assert result.returncode == 0, result.stderr
     assert len(manifests_in(package / "runs" / "m")) == 1
