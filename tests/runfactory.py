@@ -1,0 +1,98 @@
+"""Real runs with given metric values, for the compare, gate and registry tests.
+
+:func:`sweep` writes a tiny Hydra project (a config and a task module that
+returns, for seed ``s``, the ``s - offset``-th value of each metric list) and
+runs ``manifest run -m seed=...`` through the CLI, so every manifest the tests
+compare was recorded by a real run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from manifest.cli import main
+
+TASK_MODULE = "hm_values_task"
+TASK = '''
+def values(cfg):
+    """Return the metric values of this seed; fail when asked to."""
+    if cfg.fail_seed is not None and cfg.seed == cfg.fail_seed:
+        raise RuntimeError("asked to fail")
+    index = cfg.seed - cfg.offset
+    return {name: float(vals[index]) for name, vals in cfg["values"].items()
+            if index < len(vals)}
+'''
+CONFIG = """
+defaults:
+  - manifest_schema
+  - _self_
+seed: 0
+offset: 0
+fail_seed: null
+values: {}
+manifest:
+  task: hm_values_task:values
+  store: manifests
+hydra:
+  run:
+    dir: outputs/${now:%H-%M-%S.%f}
+  sweep:
+    dir: multirun/${now:%H-%M-%S.%f}
+    subdir: ${hydra.job.num}
+"""
+
+
+@contextmanager
+def chdir(path: Path) -> Iterator[None]:
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def project(root: Path) -> Path:
+    """Write the config folder and the task module under ``root``; the conf dir."""
+    conf = root / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    (root / f"{TASK_MODULE}.py").write_text(TASK, encoding="utf-8")
+    return conf
+
+
+def sweep(
+    root: Path,
+    store: str,
+    metrics: Mapping[str, Sequence[float]],
+    *,
+    offset: int = 0,
+    seeds: Sequence[int] | None = None,
+    fail_seed: int | None = None,
+) -> Path:
+    """Run one job per seed (default ``offset .. offset + n - 1``) recording
+    ``metrics``; return the folder of the manifests."""
+    conf = project(root)
+    n = max(len(v) for v in metrics.values())
+    seeds = list(seeds) if seeds is not None else list(range(offset, offset + n))
+    overrides = [
+        f"seed={','.join(str(s) for s in seeds)}",
+        f"offset={offset}",
+        f"manifest.store={store}",
+    ]
+    if fail_seed is not None:
+        overrides.append(f"fail_seed={fail_seed}")
+    for name, values in metrics.items():
+        overrides.append(f"+values.{name}=[{','.join(repr(float(v)) for v in values)}]")
+    sys.modules.pop(TASK_MODULE, None)  # import this project's task, not a cached one
+    with chdir(root):
+        code = main(["run", "--config-dir", str(conf), "-m", *overrides])
+    expected = 1 if fail_seed is not None else 0
+    assert code == expected, f"manifest run exited {code}"
+    folder = root / store
+    assert len(list(folder.glob("*.json"))) == len(seeds)
+    return folder

@@ -1,0 +1,405 @@
+"""``manifest gate``: every rule kind, both outcomes, undefined cases, formats
+and policy errors, on manifests recorded by real runs (paired by seed)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+from runfactory import sweep
+
+from manifest.canonical import pretty_bytes
+from manifest.cli import main
+
+BASE = {
+    "accuracy": [0.80, 0.81, 0.79, 0.80, 0.82, 0.78],
+    "latency_ms": [40, 42, 41, 39, 40, 41],
+    "zero_base": [-1, 1, -1, 1, 0, 0],
+    "neg_base": [-2, -1, -3, -2, -2, -2],
+    "same": [1, 2, 3, 4, 5, 6],
+}
+CAND = {
+    "accuracy": [0.85, 0.87, 0.83, 0.86, 0.86, 0.84],
+    "latency_ms": [45, 46, 44, 45, 47, 43],
+    "zero_base": [1, 1, 1, 2, 1, 1],
+    "neg_base": [-1, -1, -2, -1, -1, -1],
+    "same": [1, 2, 3, 4, 5, 6],
+}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("gate")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "path", list(sys.path))
+        return {"base": sweep(root, "base", BASE), "cand": sweep(root, "cand", CAND), "root": root}
+
+
+def write_policy(folder: Path, text: str) -> Path:
+    path = folder / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def gate_json(
+    runs: dict[str, Path], policy: Path, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, dict[str, Any]]:
+    capsys.readouterr()
+    code = main(
+        [
+            "gate",
+            str(runs["base"]),
+            str(runs["cand"]),
+            "--policy",
+            str(policy),
+            "--format",
+            "json",
+            *extra,
+        ]
+    )
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return code, report
+
+
+def check(report: dict[str, Any], check_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in report["checks"] if c["id"] == check_id)
+    return found
+
+
+RULES = [
+    # (rule, check id, status, decision)
+    (
+        "{metric: accuracy, direction: higher, threshold: 0.84}",
+        "accuracy.threshold",
+        "pass",
+        "accept",
+    ),
+    (
+        "{metric: accuracy, direction: higher, threshold: 0.9}",
+        "accuracy.threshold",
+        "fail",
+        "block",
+    ),
+    (
+        "{metric: latency_ms, direction: lower, threshold: 50}",
+        "latency_ms.threshold",
+        "pass",
+        "accept",
+    ),
+    (
+        "{metric: latency_ms, direction: lower, threshold: 44}",
+        "latency_ms.threshold",
+        "fail",
+        "block",
+    ),
+    ("{metric: accuracy, min: 0.8}", "accuracy.min", "pass", "accept"),
+    ("{metric: accuracy, min: 0.9}", "accuracy.min", "fail", "block"),
+    ("{metric: latency_ms, max: 50}", "latency_ms.max", "pass", "accept"),
+    ("{metric: latency_ms, max: 40}", "latency_ms.max", "fail", "block"),
+    ("{metric: accuracy, min_change: 0.04}", "accuracy.min_change", "pass", "accept"),
+    ("{metric: accuracy, min_change: 0.06}", "accuracy.min_change", "fail", "block"),
+    ("{metric: latency_ms, min_change: -5}", "latency_ms.min_change", "pass", "accept"),
+    ("{metric: latency_ms, min_change: -4}", "latency_ms.min_change", "fail", "block"),
+    (
+        "{metric: accuracy, min_relative_change: 0.05}",
+        "accuracy.min_relative_change",
+        "pass",
+        "accept",
+    ),
+    (
+        "{metric: accuracy, min_relative_change: 0.1}",
+        "accuracy.min_relative_change",
+        "fail",
+        "block",
+    ),
+    (
+        "{metric: accuracy, non_inferiority_margin: 0.0}",
+        "accuracy.non_inferiority",
+        "pass",
+        "accept",
+    ),
+    (
+        "{metric: latency_ms, non_inferiority_margin: 10}",
+        "latency_ms.non_inferiority",
+        "pass",
+        "accept",
+    ),
+    (
+        "{metric: latency_ms, non_inferiority_margin: 1}",
+        "latency_ms.non_inferiority",
+        "fail",
+        "block",
+    ),
+    ("{metric: same, non_inferiority_margin: 0.1}", "same.non_inferiority", "pass", "accept"),
+    (
+        "{metric: same, non_inferiority_margin: 0, min_change: 0}",
+        "same.non_inferiority",
+        "fail",
+        "block",
+    ),
+    ("{metric: accuracy, threshold: 0.9, severity: warn}", "accuracy.threshold", "fail", "warn"),
+    (
+        "{metric: zero_base, min_relative_change: 0}",
+        "zero_base.min_relative_change",
+        "undefined",
+        "block",
+    ),
+    (
+        "{metric: neg_base, min_relative_change: 0, severity: warn}",
+        "neg_base.min_relative_change",
+        "undefined",
+        "warn",
+    ),
+    ("{metric: f1, threshold: 0.5}", "f1.threshold", "undefined", "block"),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "check_id", "status", "decision"),
+    RULES,
+    ids=[f"{r[1]}-{r[2]}-{i}" for i, r in enumerate(RULES)],
+)
+def test_rule_kinds(
+    runs: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    rule: str,
+    check_id: str,
+    status: str,
+    decision: str,
+) -> None:
+    policy = write_policy(tmp_path, f"rules:\n  - {rule}\n")
+    code, report = gate_json(runs, policy, capsys)
+    assert check(report, check_id)["status"] == status
+    assert report["decision"] == decision
+    assert code == (1 if decision == "block" else 0)
+
+
+def test_evidence_of_each_rule(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policy = write_policy(
+        tmp_path,
+        """
+confidence: 0.9
+rules:
+  - {metric: latency_ms, direction: lower, non_inferiority_margin: 1, min_change: -4}
+  - {metric: zero_base, min_relative_change: 0.1}
+""",
+    )
+    code, report = gate_json(runs, policy, capsys)
+    assert code == 1 and report["paired"] is True
+    ni = check(report, "latency_ms.non_inferiority")
+    assert ni["evidence"]["test"] == "paired_t" and ni["evidence"]["confidence"] == 0.9
+    assert ni["evidence"]["improvement"] == pytest.approx(-4.5)
+    assert ni["evidence"]["improvement_lower_bound"] < -1 and ni["evidence"]["p_value"] > 0.1
+    assert ni["action"] == "the candidate is worse by more than the margin"
+    change = check(report, "latency_ms.min_change")
+    assert change["found"] == "-4.5" and change["expected"] == ">= -4"
+    undefined = check(report, "zero_base.min_relative_change")
+    assert "relative change undefined: the baseline mean is 0" in undefined["message"]
+    assert undefined["action"] == "use min_change (an absolute change) for this metric"
+    assert report["decision"] == "block"
+    assert "do not promote" in report["action"] and "latency_ms.non_inferiority" in report["action"]
+
+
+def test_text_junit_markdown_and_written_report(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write_policy(
+        tmp_path,
+        """
+rules:
+  - {metric: accuracy, direction: higher, threshold: 0.84, non_inferiority_margin: 0.005}
+  - {metric: latency_ms, direction: lower, max: 44, severity: warn}
+""",
+    )
+    args = ["gate", str(runs["base"]), str(runs["cand"]), "--policy", str(policy)]
+    capsys.readouterr()
+    assert main([*args, "--write-report", str(tmp_path / "r1.json")]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("gate: WARN")
+    assert "FAIL (warn)" in text and "decision: warn" in text and "next: promotion allowed" in text
+    assert main([*args, "--format", "junit"]) == 0
+    suite = ET.fromstring(capsys.readouterr().out).find("testsuite")
+    assert suite is not None and suite.get("tests") == "3" and suite.get("failures") == "0"
+    assert main([*args, "--format", "markdown"]) == 0
+    assert "### ⚠️ manifest gate: **warn**" in capsys.readouterr().out
+    assert main([*args, "--format", "json", "--write-report", str(tmp_path / "r2.json")]) == 0
+    printed = capsys.readouterr().out
+    from manifest.schemas import check as schema_check
+
+    schema_check(json.loads(printed), "gate-report.schema.json")
+    assert (tmp_path / "r1.json").read_text() == (tmp_path / "r2.json").read_text() == printed
+
+
+def test_blocking_junit_has_failures(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write_policy(tmp_path, "rules:\n  - {metric: accuracy, threshold: 0.95}\n")
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "gate",
+                str(runs["base"]),
+                str(runs["cand"]),
+                "--policy",
+                str(policy),
+                "--format",
+                "junit",
+            ]
+        )
+        == 1
+    )
+    suite = ET.fromstring(capsys.readouterr().out).find("testsuite")
+    assert suite is not None and suite.get("failures") == "1"
+
+
+def test_required_evidence(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write_policy(
+        tmp_path,
+        """
+require: [contracts, verified]
+rules:
+  - {metric: accuracy, threshold: 0.8}
+""",
+    )
+    code, report = gate_json(runs, policy, capsys)
+    assert code == 1
+    assert check(report, "require.contracts")["status"] == "fail"
+    assert "manifest validate" in check(report, "require.contracts")["action"]
+    capsys.readouterr()
+    assert main(["validate", str(runs["cand"]), "--format", "json"]) == 0
+    validated = tmp_path / "validate.json"
+    validated.write_text(capsys.readouterr().out)
+    verified = tmp_path / "verify.json"
+    verified.write_text(
+        json.dumps(
+            {
+                "command": "verify",
+                "ok": True,
+                "subjects": [
+                    {"subject": str(p), "ok": True, "checks": []}
+                    for p in runs["cand"].glob("*.json")
+                ],
+            }
+        )
+    )
+    code, report = gate_json(
+        runs, policy, capsys, "--evidence", str(validated), "--evidence", str(verified)
+    )
+    assert code == 0 and report["decision"] == "accept"
+    assert check(report, "require.verified")["status"] == "pass"
+
+
+def test_an_edited_candidate_blocks(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cand = tmp_path / "cand"
+    shutil.copytree(runs["cand"], cand)
+    victim = next(cand.glob("*.json"))
+    manifest = json.loads(victim.read_text())
+    manifest["metrics"]["accuracy"] = 0.99
+    victim.write_bytes(pretty_bytes(manifest))
+    policy = write_policy(tmp_path, "rules:\n  - {metric: accuracy, threshold: 0.8}\n")
+    capsys.readouterr()
+    assert (
+        main(["gate", str(runs["base"]), str(cand), "--policy", str(policy), "--format", "json"])
+        == 1
+    )
+    report = json.loads(capsys.readouterr().out)
+    inputs = check(report, "inputs.candidate")
+    assert inputs["status"] == "fail" and "digest does not match" in inputs["message"]
+
+
+BILLION_LAUGHS = "\n".join(
+    ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+    + ["rules: [{metric: x, threshold: 1}]"]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "rules:\n  - {metric: a, treshold: 1}\n",
+            "does not match the policy schema",
+            id="unknown-key",
+        ),
+        pytest.param(
+            "rules:\n  - {metric: a}\n", "a rule needs at least one of", id="no-criterion"
+        ),
+        pytest.param("rules: []\n", "does not match the policy schema", id="no-rules"),
+        pytest.param("rules:\n  - {metric: a, max: 5e-3}\n", "is not of type", id="yaml11-string"),
+        pytest.param(
+            "rules:\n  - {metric: a, max: 1, max: 2}\n", "duplicate key 'max'", id="duplicate-key"
+        ),
+        pytest.param(
+            "x: &x {metric: a, max: 1}\nrules: [*x]\n",
+            "aliases (*name) are not allowed",
+            id="alias",
+        ),
+        pytest.param(BILLION_LAUGHS, "aliases (*name) are not allowed", id="billion-laughs"),
+        pytest.param(
+            "rules:\n  - {metric: a, max: 1, direction: higher}\n"
+            "  - {id: b, metric: a, min: 0, direction: lower}\n",
+            "opposite directions",
+            id="conflicting-directions",
+        ),
+        pytest.param(
+            "rules:\n  - {metric: a, max: 1}\n  - {metric: a, min: 0}\n",
+            "two rules have the same id",
+            id="duplicate-id",
+        ),
+        pytest.param("rules:\n  - {metric: a, max: 1\n", "not valid YAML", id="bad-yaml"),
+        pytest.param("when: 2024-01-01\nrules: []\n", "not plain data", id="date"),
+        pytest.param(
+            "confidence: 1.5\nrules:\n  - {metric: a, max: 1}\n",
+            "does not match the policy schema",
+            id="confidence",
+        ),
+    ],
+)
+def test_bad_policies_exit_2(
+    runs: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    message: str,
+) -> None:
+    policy = write_policy(tmp_path, text)
+    capsys.readouterr()
+    started = time.monotonic()
+    assert main(["gate", str(runs["base"]), str(runs["cand"]), "--policy", str(policy)]) == 2
+    assert time.monotonic() - started < 5
+    err = capsys.readouterr().err
+    assert message in err and str(policy) in err and "Traceback" not in err
+
+
+def test_missing_policy_exits_2(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            ["gate", str(runs["base"]), str(runs["cand"]), "--policy", str(tmp_path / "none.yaml")]
+        )
+        == 2
+    )
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_the_example_policy_is_valid() -> None:
+    from manifest.policy import load_policy
+
+    policy = load_policy(Path(__file__).resolve().parent.parent / "conf" / "policy.yaml")
+    assert policy.rules and policy.confidence == 0.95

@@ -1,0 +1,308 @@
+"""``manifest registry``: promote, refusal, rollback, tampered history and
+concurrent promotions, on manifests recorded by real runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from runfactory import sweep
+
+from manifest import promotion
+from manifest.canonical import digest_of, pretty_bytes
+from manifest.cli import main
+from manifest.locking import LockTimeout, file_lock
+from manifest.policy import load_policy
+from manifest.reading import read_json
+from manifest.registry import ConflictError, load
+
+POLICY = """
+rules:
+  - {metric: accuracy, direction: higher, threshold: 0.8, non_inferiority_margin: 0.02}
+  - {metric: latency_ms, direction: lower, max: 50}
+"""
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("registry")
+    (root / "policy.yaml").write_text(POLICY, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "path", list(sys.path))
+        return {
+            "base": sweep(
+                root,
+                "base",
+                {"accuracy": [0.80, 0.81, 0.82, 0.81, 0.80], "latency_ms": [40, 41, 42, 40, 41]},
+            ),
+            "good": sweep(
+                root,
+                "good",
+                {"accuracy": [0.85, 0.86, 0.84, 0.86, 0.85], "latency_ms": [41, 42, 43, 41, 40]},
+            ),
+            "better": sweep(
+                root,
+                "better",
+                {"accuracy": [0.88, 0.87, 0.89, 0.88, 0.86], "latency_ms": [39, 40, 41, 40, 39]},
+            ),
+            "bad": sweep(
+                root,
+                "bad",
+                {"accuracy": [0.70, 0.72, 0.71, 0.69, 0.70], "latency_ms": [60, 61, 59, 62, 60]},
+            ),
+            "policy": root / "policy.yaml",
+        }
+
+
+@pytest.fixture(autouse=True)
+def git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "gitconfig"
+    config.write_text("[user]\n\tname = Ada Lovelace\n\temail = ada@example.org\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.chdir(tmp_path)
+
+
+def registry(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["registry", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def promote(
+    runs: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    model: str,
+    candidate: str,
+    *extra: str,
+) -> tuple[int, str, str]:
+    return registry(
+        capsys, "promote", model, str(runs[candidate]), "--policy", str(runs["policy"]), *extra
+    )
+
+
+def test_promote_records_digests_gate_report_who_and_when(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = promote(runs, capsys, "demo", "good")
+    assert code == 2 and "the first promotion needs --baseline" in err
+    code, out, err = promote(runs, capsys, "demo", "good", "--baseline", str(runs["base"]))
+    assert code == 0, err
+    assert "gate: ACCEPT" in out and "demo v1 is production" in err
+    record = load(Path("registry"), "demo")
+    assert record is not None and record.production == 1 and record.rollback_candidate is None
+    entry = record.history[0]
+    assert entry["who"] == "Ada Lovelace <ada@example.org>" and entry["when"].endswith("Z")
+    assert sorted(m["digest"] for m in entry["manifests"]) == sorted(
+        read_json(p)["digest"] for p in runs["good"].glob("*.json")
+    )
+    report = read_json(Path("registry") / entry["gate"]["report"])
+    assert digest_of(report) == entry["gate"]["report_digest"] and report["decision"] == "accept"
+    assert entry["gate"]["policy_digest"] == load_policy(runs["policy"]).digest
+
+    # the next promotion compares against production's own runs by default
+    code, out, err = promote(runs, capsys, "demo", "better")
+    assert code == 0, err
+    record = load(Path("registry"), "demo")
+    assert record is not None and (record.production, record.rollback_candidate) == (2, 1)
+    assert {m["digest"] for m in record.history[1]["baseline"]} == {
+        m["digest"] for m in entry["manifests"]
+    }
+    assert record.history[1]["previous"] == entry["digest"]
+
+    code, out, _ = registry(capsys, "show", "demo")
+    assert code == 0 and "production: v2" in out and "rollback candidate: v1" in out
+    code, out, _ = registry(capsys, "history", "demo", "--format", "json")
+    assert code == 0 and [e["version"] for e in json.loads(out)["history"]] == [1, 2]
+
+
+def test_a_blocked_candidate_is_refused_and_nothing_changes(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
+    before = Path("registry/m.json").read_bytes()
+    code, out, err = promote(runs, capsys, "m", "bad")
+    assert code == 1
+    assert "gate: BLOCK" in out and "m not promoted: the gate blocks" in err
+    assert Path("registry/m.json").read_bytes() == before
+    assert not Path("registry/reports/m/v2.gate.json").exists()
+    code, _, err = promote(runs, capsys, "m", "good")
+    assert code == 1 and "already production version 1" in err
+
+
+def test_rollback(runs: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
+    code, _, err = registry(capsys, "rollback", "m")
+    assert code == 1 and "m has no rollback candidate" in err
+    assert promote(runs, capsys, "m", "better")[0] == 0
+    code, out, _ = registry(capsys, "rollback", "m", "--note", "latency alert")
+    assert code == 0 and "rolled back to v1 (v2 retired)" in out
+    record = load(Path("registry"), "m")
+    assert record is not None and (record.production, record.rollback_candidate) == (1, None)
+    last = record.history[-1]
+    assert (last["action"], last["version"], last["retired"], last["note"]) == (
+        "rollback",
+        1,
+        2,
+        "latency alert",
+    )
+    code, out, _ = registry(capsys, "history", "m")
+    assert code == 0 and "rollback to v1 (v2 retired)" in out and "chain verified: 3" in out
+    # a new promotion after a rollback gets the next version number
+    assert promote(runs, capsys, "m", "better")[0] == 0
+    record = load(Path("registry"), "m")
+    assert record is not None and (record.production, record.rollback_candidate) == (3, 1)
+
+
+def _edit(change: Any) -> None:
+    path = Path("registry/m.json")
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_bytes(pretty_bytes(document))
+
+
+def _rehash(entry: dict[str, Any]) -> None:
+    entry["digest"] = digest_of({k: v for k, v in entry.items() if k != "digest"})
+
+
+@pytest.mark.parametrize(
+    ("change", "pointer"),
+    [
+        pytest.param(
+            lambda d: d["history"][0].update(who="Mallory"), "/history/0/digest", id="edited-entry"
+        ),
+        pytest.param(
+            lambda d: (d["history"][0].update(who="Mallory"), _rehash(d["history"][0])),
+            "/history/1/previous",
+            id="edited-and-rehashed",
+        ),
+        pytest.param(lambda d: d["history"].pop(), "/head", id="entry-removed"),
+        pytest.param(lambda d: d.update(production=1), "/production", id="summary-edited"),
+        pytest.param(lambda d: d["history"].pop(0), "/history/0/previous", id="first-removed"),
+        pytest.param(lambda d: d.update(extra=1), "/", id="unknown-key"),
+    ],
+)
+def test_tampered_history_is_detected(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], change: Any, pointer: str
+) -> None:
+    assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
+    assert promote(runs, capsys, "m", "better")[0] == 0
+    _edit(change)
+    for action in (["show", "m"], ["history", "m"], ["rollback", "m"]):
+        code, _, err = registry(capsys, *action)
+        assert code == 1, action
+        assert f"registry/m.json: {pointer}" in err and "Traceback" not in err
+    code, _, err = promote(runs, capsys, "m", "bad")
+    assert code == 1 and "registry/m.json" in err
+
+
+def test_two_concurrent_promotions_one_wins_one_conflicts(
+    runs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    barrier = threading.Barrier(2, timeout=30)
+    real_gate = promotion.gate
+
+    def gate_then_wait(*args: Any, **kwargs: Any) -> Any:
+        result = real_gate(*args, **kwargs)
+        barrier.wait()  # both have read the registry and passed the gate
+        return result
+
+    monkeypatch.setattr(promotion, "gate", gate_then_wait)
+    policy = load_policy(runs["policy"])
+    outcomes: dict[str, Any] = {}
+
+    def attempt(name: str) -> None:
+        try:
+            outcomes[name] = promotion.promote(
+                Path("registry"),
+                "race",
+                [str(runs[name])],
+                policy,
+                baseline_specs=[str(runs["base"])],
+                who=name,
+            )
+        except ConflictError as exc:
+            outcomes[name] = exc
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in ("good", "better")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    conflicts = [v for v in outcomes.values() if isinstance(v, ConflictError)]
+    winners = [v for v in outcomes.values() if isinstance(v, promotion.Promotion)]
+    assert len(conflicts) == 1 and len(winners) == 1
+    message = conflicts[0].describe()
+    assert "changed the registry while this one ran" in message and "won" in message
+    record = load(Path("registry"), "race")
+    assert record is not None and len(record.history) == 1 and record.production == 1
+    assert record.history[0]["who"] == winners[0].entry["who"]
+    assert not list(Path("registry").glob(".*.lock"))
+
+
+def test_a_stale_lock_is_broken_and_a_live_one_waits(tmp_path: Path) -> None:
+    lock = tmp_path / ".m.json.lock"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    import socket
+
+    lock.write_text(
+        json.dumps(
+            {"host": socket.gethostname(), "pid": int(dead.stdout), "token": "old", "since": 0}
+        )
+    )
+    with file_lock(lock, timeout=2) as me:
+        assert json.loads(lock.read_text())["token"] == me["token"]
+        started = time.monotonic()
+        with pytest.raises(LockTimeout, match="locked by process"), file_lock(lock, timeout=0.3):
+            pass
+        assert time.monotonic() - started < 2
+    assert not lock.exists()
+    # an old lock of a live process on another host is stale after stale_after
+    lock.write_text(json.dumps({"host": "elsewhere", "pid": 1, "token": "x", "since": 0}))
+    os.utime(lock, (time.time() - 100, time.time() - 100))
+    with file_lock(lock, timeout=0.3, stale_after=50):
+        pass
+    assert not lock.exists()
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "", ".hidden"])
+def test_bad_model_names_exit_2(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    code, _, err = registry(capsys, "show", name)
+    assert code == 2 and "bad model name" in err
+
+
+def test_unknown_model_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = registry(capsys, "show", "nothing")
+    assert code == 2 and "the registry has no model 'nothing'" in err
+
+
+def test_an_edited_gate_report_is_reported(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
+    code, out, _ = registry(capsys, "history", "m")
+    assert code == 0 and "report ok" in out
+    report_path = Path("registry/reports/m/v1.gate.json")
+    report = json.loads(report_path.read_text())
+    report["decision"] = "accept (edited)"
+    report_path.write_bytes(pretty_bytes(report))
+    code, out, err = registry(capsys, "history", "m")
+    assert code == 1 and "report edited" in out and "do not match the digest" in err
+    report_path.unlink()
+    code, out, _ = registry(capsys, "history", "m")
+    assert code == 0 and "report missing" in out
