@@ -23,6 +23,10 @@ COMMANDS = {
     "show": "show one manifest",
     "ls": "list the manifests in a folder",
     "diff": "what changed between two manifests",
+    "verify": "re-run manifests and check their reproducibility envelope",
+    "compare": "statistics between two groups of runs (baseline vs candidate)",
+    "gate": "accept, warn or block a candidate under a policy, with the evidence",
+    "registry": "promote, roll back and show models in a file-based registry",
 }
 
 
