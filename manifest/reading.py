@@ -161,7 +161,7 @@ def read_bytes(path: Path, *, limit: int = MAX_MANIFEST_BYTES) -> bytes:
                     expected=f"at most {limit} bytes",
                     found=f"{size} bytes",
                 )
-            return handle.read(limit + 1)
+            data = handle.read(limit + 1)
     except IsADirectoryError:
         raise InputError("is a folder, not a file", file=str(path)) from None
     except FileNotFoundError:
@@ -170,6 +170,11 @@ def read_bytes(path: Path, *, limit: int = MAX_MANIFEST_BYTES) -> bytes:
         raise InputError("permission denied", file=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    if len(data) > limit:  # a pipe or device reports no size: count what arrives
+        raise ManifestFormatError(
+            "file too large", file=str(path), expected=f"at most {limit} bytes", found="more"
+        )
+    return data
 
 
 def _size(handle: Any) -> int:

@@ -37,7 +37,8 @@ def discover(paths: Sequence[Path]) -> list[Path]:
             found.extend(
                 p
                 for p in sorted(path.rglob("*.json"))
-                if not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         elif path.exists():
             found.append(path)

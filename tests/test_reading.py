@@ -106,3 +106,16 @@ def test_validate_exit_codes(
     assert "no such file or folder" in capsys.readouterr().err
     assert run_cli("validate") == 2
     assert run_cli("validate", "--format", "yaml", str(example)) == 2
+
+
+def test_size_limit_holds_for_files_that_report_no_size(tmp_path: Path) -> None:
+    with pytest.raises(ManifestFormatError, match="too large"):
+        read_json(Path("/dev/zero"), limit=1024)
+
+
+def test_folder_named_like_a_manifest_is_skipped(tmp_path: Path) -> None:
+    from manifest.validate import discover
+
+    (tmp_path / "odd.json").mkdir()
+    (tmp_path / "real.json").write_text("{}")
+    assert discover([tmp_path]) == [tmp_path / "real.json"]
