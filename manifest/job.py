@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path, PurePath
@@ -91,25 +91,35 @@ def redact(raw: dict[str, Any], resolved: dict[str, Any]) -> list[str]:
     where it came from without holding it. Values that interpolate a redacted
     key are redacted too. Returns the dotted keys redacted.
     """
-    raw_leaves = dict(_leaves(raw))
-    secret = {p for p, v in raw_leaves.items() if isinstance(v, str) and _ENV_RESOLVER.search(v)}
+    paths = {".".join(p): p for p, _ in _leaves(raw)}
+    leaves = {".".join(p): v for p, v in _leaves(raw)}
+    secret = dependent_keys(leaves, _ENV_RESOLVER)
+    for key in secret:
+        try:
+            _set(resolved, paths[key], leaves[key])
+        except (KeyError, IndexError, ValueError, TypeError):
+            continue
+    return sorted(secret)
+
+
+def dependent_keys(
+    leaves: Mapping[str, Any], pattern: re.Pattern[str], roots: Sequence[str] = ()
+) -> set[str]:
+    """Dotted keys whose raw value matches ``pattern`` or interpolates such a
+    key (or a key under one of ``roots``), transitively."""
+    marked = {k for k, v in leaves.items() if isinstance(v, str) and pattern.search(v)}
     changed = True
     while changed:
         changed = False
-        dotted = {".".join(p) for p in secret}
-        for path, value in raw_leaves.items():
-            if path in secret or not isinstance(value, str):
+        targets = marked | set(roots)
+        for key, value in leaves.items():
+            if key in marked or not isinstance(value, str):
                 continue
             refs = _REFERENCE.findall(value)
-            if any(r in dotted or any(r.startswith(d + ".") for d in dotted) for r in refs):
-                secret.add(path)
+            if any(r in targets or any(r.startswith(t + ".") for t in targets) for r in refs):
+                marked.add(key)
                 changed = True
-    for path in secret:
-        try:
-            _set(resolved, path, raw_leaves[path])
-        except (KeyError, IndexError, ValueError, TypeError):
-            continue
-    return sorted(".".join(p) for p in secret)
+    return marked
 
 
 def find_seeds(params: dict[str, Any]) -> dict[str, int | None]:

@@ -20,11 +20,11 @@ from typing import Any
 from .canonical import digest_of
 from .diff import flatten
 from .errors import ConfigError
+from .job import dependent_keys
 from .settings import Settings, parse_settings
 
 _VOLATILE = re.compile(r"\$\{\s*(now|hydra)\s*:")
 _ENV = re.compile(r"\$\{\s*oc\.env\s*:")
-_REFERENCE = re.compile(r"\$\{\s*([A-Za-z_][\w.\-]*)\s*\}")
 
 
 @dataclass(frozen=True)
@@ -41,26 +41,6 @@ class Recomposed:
     @property
     def params_digest(self) -> str:
         return digest_of(self.params)
-
-
-def _dependent(
-    leaves: Mapping[str, Any], pattern: re.Pattern[str], roots: Sequence[str]
-) -> set[str]:
-    """Keys whose raw value matches ``pattern`` or interpolates such a key
-    (or a key under one of ``roots``), transitively."""
-    marked = {k for k, v in leaves.items() if isinstance(v, str) and pattern.search(v)}
-    changed = True
-    while changed:
-        changed = False
-        targets = marked | set(roots)
-        for key, value in leaves.items():
-            if key in marked or not isinstance(value, str):
-                continue
-            refs = _REFERENCE.findall(value)
-            if any(r in targets or any(r.startswith(t + ".") for t in targets) for r in refs):
-                marked.add(key)
-                changed = True
-    return marked
 
 
 def _resolved_leaf(cfg: Any, path: Sequence[str]) -> Any:
@@ -187,8 +167,8 @@ def recompose(
     raw = {str(k): v for k, v in container.items() if k not in EXCLUDED_NODES}
     leaves = {".".join(p): p for p in _leaf_paths(raw)}
     raw_leaves = flatten(raw)
-    volatile = _dependent(raw_leaves, _VOLATILE, ("hydra",))
-    from_env = _dependent(raw_leaves, _ENV, ()) - volatile
+    volatile = dependent_keys(raw_leaves, _VOLATILE, ("hydra",))
+    from_env = dependent_keys(raw_leaves, _ENV, ()) - volatile
     params = json_safe(raw)
     for key, path in leaves.items():
         if not path:
