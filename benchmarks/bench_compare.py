@@ -25,32 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from example_run import example_manifest
+
 from manifest.canonical import manifest_digest, pretty_bytes
 
 TARGET_S = 2.0
 REPO = Path(__file__).resolve().parent.parent
-
-
-def real_manifest(workdir: Path) -> dict:  # type: ignore[type-arg]
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "manifest",
-            "run",
-            "--config-dir",
-            str(REPO / "conf"),
-            "manifest.store=template",
-        ],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"manifest run failed:\n{done.stderr}")
-    path = next((workdir / "template").glob("*.json"))
-    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 def write_group(template: dict, folder: Path, n: int, shift: float, rng: random.Random) -> None:  # type: ignore[type-arg]
@@ -76,7 +56,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as tmp:
         work = Path(tmp)
-        template = real_manifest(work)
+        template = example_manifest(work)
         rng = random.Random(0)
         write_group(template, work / "baseline", args.runs, 0.0, rng)
         write_group(template, work / "candidate", args.runs, 0.002, rng)

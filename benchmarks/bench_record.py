@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from example_run import example_manifest
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -193,18 +195,7 @@ def make_manifests(root: Path, count: int, invalid_every: int) -> tuple[Path, se
     sys.path.insert(0, str(REPO))
     from manifest.canonical import manifest_digest, pretty_bytes
 
-    work = root / "example"
-    work.mkdir()
-    env = {**os.environ, "XDG_CACHE_HOME": str(root / "cache")}
-    subprocess.run(
-        [str(BIN / "manifest"), "run", "--config-dir", str(REPO / "conf"), "hydra.run.dir=out"],
-        cwd=work,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    [source] = (work / "manifests").glob("*.json")
-    template = json.loads(source.read_text())
+    template = example_manifest(root / "example")
     folder = root / "manifests"
     folder.mkdir()
     invalid = set()

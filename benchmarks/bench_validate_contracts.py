@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import os
 import resource
 import statistics
@@ -31,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from example_run import example_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -42,17 +43,7 @@ def make_manifests(root: Path, count: int) -> tuple[Path, str]:
     sys.path.insert(0, str(REPO))
     from manifest.canonical import manifest_digest, pretty_bytes
 
-    work = root / "example"
-    work.mkdir()
-    subprocess.run(
-        [str(BIN / "manifest"), "run", "--config-dir", str(REPO / "conf"), "hydra.run.dir=out"],
-        cwd=work,
-        env={**os.environ, "XDG_CACHE_HOME": str(root / "cache")},
-        check=True,
-        capture_output=True,
-    )
-    [source] = (work / "manifests").glob("*.json")
-    template = json.loads(source.read_text())
+    template = example_manifest(root / "example")
     folder = root / "manifests"
     folder.mkdir()
     for i in range(count):

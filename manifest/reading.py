@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .canonical import _SAFE_INT, canonical_text
-from .errors import InputError, ManifestFormatError
+from .errors import InputError, ManifestError, ManifestFormatError
 from .schemas import json_pointer
 
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
@@ -123,13 +123,18 @@ def parse_manifest(data: bytes, *, file: str) -> tuple[Any, bytes | None]:
     return document, canonical.encode("ascii") if canonical is not None else None
 
 
-def _parse(data: bytes, file: str, decoder: json.JSONDecoder) -> tuple[Any, str]:
+def decode_utf8(data: bytes, *, file: str, error: type[ManifestError] = ManifestFormatError) -> str:
+    """``data`` as text; ``error`` naming the file and offset when not UTF-8."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ManifestFormatError(
+        raise error(
             f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}", file=file
         ) from None
+
+
+def _parse(data: bytes, file: str, decoder: json.JSONDecoder) -> tuple[Any, str]:
+    text = decode_utf8(data, file=file)
     try:
         return decoder.decode(text), text
     except _Duplicate:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import ManifestError, ManifestFormatError
-from .reading import read_bytes
+from .reading import decode_utf8, read_bytes
 from .schemas import json_pointer
 
 MAX_YAML_BYTES = 1024 * 1024
@@ -99,12 +99,7 @@ def load_yaml(path: Path, *, limit: int = MAX_YAML_BYTES) -> Any:
         data = read_bytes(path, limit=limit)
     except ManifestFormatError as exc:  # too large: unusable input, not a failed check
         raise YamlError(exc.message, file=file, expected=exc.expected, found=exc.found) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise YamlError(
-            f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}", file=file
-        ) from None
+    text = decode_utf8(data, file=file, error=YamlError)
     try:
         value = yaml.load(text, Loader=_PlainLoader)
     except _Refused as exc:
