@@ -27,7 +27,7 @@ from pathlib import Path
 
 from example_run import example_manifest
 
-from manifest.canonical import manifest_digest, pretty_bytes
+from manifest.core.canonical import manifest_digest, pretty_bytes
 
 TARGET_S = 2.0
 REPO = Path(__file__).resolve().parent.parent

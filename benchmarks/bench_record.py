@@ -144,7 +144,7 @@ def make_file(path: Path, size: int) -> None:
 
 def bench_hashing(root: Path, size: int, repeats: int) -> None:
     sys.path.insert(0, str(REPO))
-    from manifest.capture.files import HashCache, hash_many, sha256_file
+    from manifest.record.capture.files import HashCache, hash_many, sha256_file
 
     print(f"hashing ({size >> 20} MiB file, page cache warm)")
     big = root / "big.bin"
@@ -193,7 +193,7 @@ def make_manifests(root: Path, count: int, invalid_every: int) -> tuple[Path, se
     """``count`` distinct manifests copied from a real run of the example;
     every ``invalid_every``-th breaks the schema (with a valid digest)."""
     sys.path.insert(0, str(REPO))
-    from manifest.canonical import manifest_digest, pretty_bytes
+    from manifest.core.canonical import manifest_digest, pretty_bytes
 
     template = example_manifest(root / "example")
     folder = root / "manifests"

@@ -41,7 +41,7 @@ CONTRACTS = REPO / "conf" / "contracts.yaml"
 def make_manifests(root: Path, count: int) -> tuple[Path, str]:
     """``count`` distinct intact manifests, and a clock at which all are fresh."""
     sys.path.insert(0, str(REPO))
-    from manifest.canonical import manifest_digest, pretty_bytes
+    from manifest.core.canonical import manifest_digest, pretty_bytes
 
     template = example_manifest(root / "example")
     folder = root / "manifests"

@@ -16,17 +16,17 @@ __all__ = [
     "validate",
 ]
 
-from .canonical import canonical_bytes, manifest_digest
+from .core.canonical import canonical_bytes, manifest_digest
 from .errors import ManifestError
 
 
 def __getattr__(name: str) -> Any:
     if name == "ManifestCallback":
-        from .callback import ManifestCallback
+        from .record.callback import ManifestCallback
 
         return ManifestCallback
     if name == "validate":
-        from .validate import validate
+        from .check.validate import validate
 
         return validate
     raise AttributeError(f"module 'manifest' has no attribute {name!r}")

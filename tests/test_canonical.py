@@ -11,7 +11,8 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from manifest.canonical import atomic_write, canonical_bytes, manifest_digest, pretty_bytes
+from manifest.core.atomic import atomic_write
+from manifest.core.canonical import canonical_bytes, manifest_digest, pretty_bytes
 
 json_values = st.recursive(
     st.none()
@@ -95,7 +96,7 @@ def test_no_overwrite_mode(tmp_path: Path) -> None:
 @settings(max_examples=400, deadline=None)
 @given(st.dictionaries(st.text(max_size=8), json_values, max_size=6))
 def test_parsed_manifest_canonical_form_matches_rfc8785(value: dict[str, object]) -> None:
-    from manifest.reading import parse_manifest
+    from manifest.core.reading import parse_manifest
 
     value = {**value, "digest": "sha256:x"}
     try:
@@ -119,7 +120,7 @@ def test_parsed_manifest_canonical_form_matches_rfc8785(value: dict[str, object]
     ],
 )
 def test_parsed_manifest_tricky_floats(body: dict[str, object]) -> None:
-    from manifest.reading import parse_manifest
+    from manifest.core.reading import parse_manifest
 
     _, canonical = parse_manifest(json.dumps({**body, "digest": "x"}).encode(), file="m")
     assert (canonical or canonical_bytes(body)) == rfc8785.dumps(body)

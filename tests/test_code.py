@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 from conftest import git, manifests_in, run_cli
-from manifest.capture.code import git_state
+from manifest.record.capture.code import git_state
 
 
 def make_repo(root: Path) -> Path:

@@ -17,10 +17,10 @@ import pytest
 from runfactory import chdir, sweep
 from test_stats import HW_EARLY, HW_TERM, HW_VISIT_1, HW_VISIT_2, SLEEP_1, SLEEP_2, sig
 
-from manifest.canonical import pretty_bytes
 from manifest.cli import main
-from manifest.compare import default_direction
-from manifest.stats import holm
+from manifest.compare.comparison import default_direction
+from manifest.compare.stats import holm
+from manifest.core.canonical import pretty_bytes
 
 
 @pytest.fixture(scope="module")

@@ -21,18 +21,18 @@ from validate_kit import (
     write_manifest,
 )
 
-from manifest import contracts as kinds
-from manifest.contract_file import (
+from manifest.check import kinds
+from manifest.check.contract_file import (
     ContractError,
     ContractSet,
     load_contracts,
     parse_contracts,
     parse_duration,
 )
+from manifest.check.evaluate import Evaluator
+from manifest.core.results import FAIL, PASS, WARN
+from manifest.core.schemas import load_schema
 from manifest.errors import EXIT_USAGE, ManifestError
-from manifest.evaluate import Evaluator
-from manifest.results import FAIL, PASS, WARN
-from manifest.schemas import load_schema
 
 EXAMPLE_CONTRACTS = REPO / "conf" / "contracts.yaml"
 

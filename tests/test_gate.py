@@ -14,8 +14,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from runfactory import sweep
 
-from manifest.canonical import pretty_bytes
 from manifest.cli import main
+from manifest.core.canonical import pretty_bytes
 
 BASE = {
     "accuracy": [0.80, 0.81, 0.79, 0.80, 0.82, 0.78],
@@ -233,7 +233,7 @@ rules:
     assert "### ⚠️ manifest gate: **warn**" in capsys.readouterr().out
     assert main([*args, "--format", "json", "--write-report", str(tmp_path / "r2.json")]) == 0
     printed = capsys.readouterr().out
-    from manifest.schemas import check as schema_check
+    from manifest.core.schemas import check as schema_check
 
     schema_check(json.loads(printed), "gate-report.schema.json")
     assert (tmp_path / "r1.json").read_text() == (tmp_path / "r2.json").read_text() == printed
@@ -399,7 +399,7 @@ def test_missing_policy_exits_2(
 
 
 def test_the_example_policy_is_valid() -> None:
-    from manifest.policy import load_policy
+    from manifest.gate.policy import load_policy
 
     policy = load_policy(Path(__file__).resolve().parent.parent / "conf" / "policy.yaml")
     assert policy.rules and policy.confidence == 0.95

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, only_manifest, python, run_example
-from manifest.capture.environment import installed_packages, normalize_name
+from manifest.record.capture.environment import installed_packages, normalize_name
 
 
 def test_wheel_carries_the_schemas(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_cli_help_and_version() -> None:
 def test_internal_errors_exit_3_with_a_hint(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import manifest.commands.ls as ls
+    import manifest.cli.commands.ls as ls
 
     def boom(args: object) -> int:
         raise RuntimeError("a bug")
@@ -95,14 +95,14 @@ def test_internal_errors_exit_3_with_a_hint(
 def test_same_second_runs_never_overwrite(workdir: Path) -> None:
     from datetime import datetime, timezone
 
-    from manifest import record as record_module
-    from manifest.record import Outcome, record
+    from manifest.record import build as record_module
+    from manifest.record.build import Outcome, record
 
     assert run_example(workdir) == 0
     _, manifest = only_manifest(workdir / "manifests")
     # record the same job twice with one timestamp and a colliding random suffix
-    from manifest.job import JobContext
-    from manifest.settings import parse_settings
+    from manifest.record.job import JobContext
+    from manifest.record.settings import parse_settings
 
     ctx = JobContext(
         task="x:y",

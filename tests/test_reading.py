@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import only_manifest, run_cli, run_example
-from manifest.canonical import manifest_digest
+from manifest.core.canonical import manifest_digest
+from manifest.core.reading import parse_json, read_json
 from manifest.errors import InputError, ManifestFormatError
-from manifest.reading import parse_json, read_json
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_size_limit_holds_for_files_that_report_no_size(tmp_path: Path) -> None:
 
 
 def test_folder_named_like_a_manifest_is_skipped(tmp_path: Path) -> None:
-    from manifest.validate import discover
+    from manifest.check.validate import discover
 
     (tmp_path / "odd.json").mkdir()
     (tmp_path / "real.json").write_text("{}")

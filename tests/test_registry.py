@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from runfactory import sweep
 
-from manifest import promotion
-from manifest.canonical import digest_of, pretty_bytes
 from manifest.cli import main
-from manifest.locking import LockTimeout, file_lock
-from manifest.policy import load_policy
-from manifest.reading import read_json
-from manifest.registry import ConflictError, load
+from manifest.core.canonical import digest_of, pretty_bytes
+from manifest.core.locking import LockTimeout, file_lock
+from manifest.core.reading import read_json
+from manifest.gate.policy import load_policy
+from manifest.registry import promotion
+from manifest.registry.store import ConflictError, load
 
 POLICY = """
 rules:

@@ -13,9 +13,9 @@ import jsonschema
 import pytest
 from validate_kit import Example, example_run, run, tamper, write_contracts, write_manifest
 
-from manifest import report as reporters
-from manifest.results import FAIL, PASS, WARN, Check, Report
-from manifest.schemas import load_schema
+from manifest.core.results import FAIL, PASS, WARN, Check, Report
+from manifest.core.schemas import load_schema
+from manifest.render import report as reporters
 
 CONTRACTS = """
 contracts:

@@ -28,7 +28,7 @@ import sys
 
 import pytest
 
-from manifest import stats
+from manifest.compare import stats
 
 SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
 SLEEP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
@@ -176,9 +176,9 @@ def test_importing_manifest_does_not_import_scipy() -> None:
     import subprocess
 
     code = (
-        "import sys, manifest, manifest.cli, manifest.stats, manifest.compare, "
-        "manifest.gate, manifest.registry; "
-        "from manifest.cli import build_parser; build_parser(); "
+        "import sys, manifest, manifest.cli, manifest.compare.stats, "
+        "manifest.compare.comparison, manifest.gate.decision, manifest.registry.store; "
+        "from manifest.cli.main import build_parser; build_parser(); "
         "print(any(m == 'scipy' or m.startswith(('scipy.', 'numpy')) for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

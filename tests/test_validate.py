@@ -34,9 +34,9 @@ from validate_kit import (
     write_manifest,
 )
 
-from manifest.contract_file import load_contracts
-from manifest.results import FAIL, PASS, WARN
-from manifest.validate import PARALLEL_MIN_FILES, validate
+from manifest.check.contract_file import load_contracts
+from manifest.check.validate import PARALLEL_MIN_FILES, validate
+from manifest.core.results import FAIL, PASS, WARN
 
 
 @pytest.fixture(scope="session")

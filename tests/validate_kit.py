@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from manifest.canonical import manifest_digest, pretty_bytes
 from manifest.cli import main
+from manifest.core.canonical import manifest_digest, pretty_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"

@@ -1,0 +1,1 @@
+"""Checking manifests: strict parsing, the schema, the digest, and declarative contracts."""

@@ -1,0 +1,84 @@
+"""Decide whether a candidate group of runs may replace the baseline, from a
+policy file (YAML, schemas/policy.schema.json): per rule a metric, its
+direction and criteria (threshold, min, max, min_change, min_relative_change,
+non_inferiority_margin) with a severity (block or warn).
+
+Prints the decision (accept, warn or block), each rule's evidence and the next
+action. Exit 0 for accept or warn, 1 for block, 2 for a usage error, a bad
+policy or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ...errors import EXIT_FAILED, EXIT_OK, UsageError
+from ._sides import add_sides, sides
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_sides(parser)
+    parser.add_argument("--policy", type=Path, required=True, help="the policy (YAML)")
+    parser.add_argument(
+        "--evidence",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a JSON report of `manifest verify` or `manifest validate` for "
+        "the policy's require: list (repeatable)",
+    )
+    parser.add_argument("--format", choices=("text", "json", "junit", "markdown"), default="text")
+    parser.add_argument(
+        "--write-report", type=Path, metavar="PATH", help="also write the JSON gate report to PATH"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+
+
+def read_evidence(paths: list[Path]) -> list[tuple[str, Any]]:
+    from ...core.reading import read_json
+    from ...errors import ManifestFormatError
+
+    loaded = []
+    for path in paths:
+        document = read_json(path)
+        if not isinstance(document, dict) or "command" not in document:
+            raise ManifestFormatError(
+                "not a manifest report",
+                file=str(path),
+                expected="the JSON output of manifest verify or validate",
+                found=type(document).__name__,
+            )
+        loaded.append((str(path), document))
+    return loaded
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...compare.groups import load_group
+    from ...core.atomic import atomic_write
+    from ...gate.decision import BLOCK, gate
+    from ...gate.policy import load_policy
+    from ...render.decision import render, report_bytes
+
+    policy = load_policy(args.policy)
+    baseline_specs, candidate_specs = sides(args)
+    result = gate(
+        load_group(baseline_specs, "baseline"),
+        load_group(candidate_specs, "candidate"),
+        policy,
+        evidence=read_evidence(args.evidence),
+        seed=args.seed,
+    )
+    if args.write_report is not None:
+        try:
+            atomic_write(args.write_report, report_bytes(result))
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write the report: {exc.strerror}", file=str(args.write_report)
+            ) from None
+    sys.stdout.write(render(result, args.format))
+    sys.stdout.flush()
+    return EXIT_FAILED if result.decision == BLOCK else EXIT_OK

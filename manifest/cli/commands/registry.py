@@ -1,0 +1,200 @@
+"""A model registry kept as plain files in git (default folder: registry/):
+
+  registry promote MODEL CANDIDATE... --policy FILE [--baseline PATH...]
+      gate the candidate runs against the baseline (default: the production
+      version's runs) and record them as the next production version; exit 1
+      and no change when the gate blocks
+  registry show MODEL        the production version and its rollback candidate
+  registry history MODEL     every promotion and rollback, chain verified
+  registry rollback MODEL    make the rollback candidate production again
+
+Exit 0; 1 when the gate refuses, a concurrent promotion won (conflict), the
+history was edited, or there is nothing to roll back to; 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ...errors import EXIT_FAILED, EXIT_OK, UsageError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", parser_class=type(parser))
+    actions.required = True
+    promote = actions.add_parser("promote", help="gate a candidate and make it production")
+    promote.add_argument("model", metavar="MODEL")
+    promote.add_argument(
+        "candidate",
+        nargs="+",
+        metavar="CANDIDATE",
+        help="candidate manifests: folders, globs, lists or @LIST",
+    )
+    promote.add_argument(
+        "-b",
+        "--baseline",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="PATH",
+        help="baseline manifests (default: production's)",
+    )
+    promote.add_argument("--policy", type=Path, required=True, help="the policy (YAML)")
+    promote.add_argument(
+        "--evidence",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="verify/validate JSON reports for the policy's require: list",
+    )
+    promote.add_argument("--note", help="a note recorded with the promotion")
+    promote.add_argument(
+        "--format",
+        choices=("text", "json", "junit", "markdown"),
+        default="text",
+        help="format of the gate report shown",
+    )
+    for name, summary in (
+        ("show", "the production version"),
+        ("history", "every promotion and rollback"),
+        ("rollback", "restore the rollback candidate"),
+    ):
+        sub = actions.add_parser(name, help=summary)
+        sub.add_argument("model", metavar="MODEL")
+        if name == "rollback":
+            sub.add_argument("--note", help="why (recorded)")
+        sub.add_argument("--format", choices=("text", "json"), default="text")
+    for sub in actions.choices.values():
+        sub.add_argument(
+            "--registry",
+            type=Path,
+            default=Path("registry"),
+            help="the registry folder (default: registry)",
+        )
+        sub.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
+
+
+def _version(number: int | None) -> str:
+    return f"v{number}" if number else "none"
+
+
+def _entry_line(e: dict[str, Any]) -> str:
+    if e["action"] == "promote":
+        what = f"promote v{e['version']} ({len(e['manifests'])} runs, gate {e['gate']['decision']})"
+    else:
+        what = f"rollback to v{e['version']} (v{e['retired']} retired)"
+    note = f'  "{e["note"]}"' if e.get("note") else ""
+    return f"#{e['seq']:<3} {e['when']}  {what}  by {e['who']}{note}  {e['digest'][:19]}"
+
+
+def _show_text(record: Any) -> str:
+    doc = record.document
+    lines = [f"model {doc['model']} ({record.path})"]
+    if record.production is None:
+        lines.append("production: none")
+    else:
+        entry = record.promotion(record.production)
+        last = record.history[-1]
+        lines.append(
+            f"production: v{record.production} (promoted {entry['when']} by "
+            f"{entry['who']}, gate {entry['gate']['decision']}, "
+            f"report {record.path.parent / entry['gate']['report']})"
+        )
+        if last["action"] == "rollback":
+            lines.append(f"  restored by rollback {last['when']} by {last['who']}")
+        lines.extend(f"  {m['run_id']}  {m['digest']}  {m['path']}" for m in entry["manifests"])
+    lines.append(f"rollback candidate: {_version(record.rollback_candidate)}")
+    lines.append(f"history: {len(record.history)} entries, head {record.head}")
+    return "\n".join(lines) + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...registry.store import load, model_path, report_status, who_am_i
+
+    root: Path = args.registry
+    if args.action == "promote":
+        return _promote(args, root)
+    if args.action == "rollback":
+        from ...registry.promotion import rollback
+
+        rolled = rollback(root, args.model, who=who_am_i(Path.cwd()), note=args.note)
+        last = rolled.history[-1]
+        if args.format == "json":
+            sys.stdout.write(json.dumps(last, indent=2, sort_keys=True) + "\n")
+        else:
+            print(
+                f"{args.model}: rolled back to v{last['version']} (v{last['retired']} "
+                f"retired); rollback candidate now {_version(last['rollback_candidate'])}"
+            )
+        return EXIT_OK
+    record = load(root, args.model)
+    if record is None:
+        raise UsageError(
+            f"the registry has no model {args.model!r}", file=str(model_path(root, args.model))
+        )
+    if args.format == "json":
+        document = (
+            record.document
+            if args.action == "history"
+            else {k: v for k, v in record.document.items() if k != "history"}
+        )
+        if args.action == "show" and record.production is not None:
+            document["production_entry"] = record.promotion(record.production)
+        sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    elif args.action == "show":
+        sys.stdout.write(_show_text(record))
+    else:
+        edited = 0
+        for entry in record.history:
+            line = _entry_line(entry)
+            if entry["action"] == "promote":
+                status = report_status(record, entry)
+                edited += status == "edited"
+                line += f"  report {status}"
+            print(line)
+        print(f"chain verified: {len(record.history)} entries, head {record.head}")
+        if edited:
+            print(
+                f"registry: {edited} gate report(s) do not match the digest recorded "
+                "in the history: restore them from git",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+    return EXIT_OK
+
+
+def _promote(args: argparse.Namespace, root: Path) -> int:
+    from ...gate.policy import load_policy
+    from ...registry.promotion import promote
+    from ...registry.store import who_am_i
+    from ...render.decision import render
+    from .gate import read_evidence
+
+    policy = load_policy(args.policy)
+    outcome = promote(
+        root,
+        args.model,
+        args.candidate,
+        policy,
+        baseline_specs=args.baseline,
+        evidence=read_evidence(args.evidence),
+        who=who_am_i(Path.cwd()),
+        note=args.note,
+    )
+    sys.stdout.write(render(outcome.gate, args.format))
+    if not outcome.promoted:
+        print(f"registry: {args.model} not promoted: the gate blocks", file=sys.stderr)
+        return EXIT_FAILED
+    assert outcome.entry is not None
+    print(
+        f"registry: {args.model} v{outcome.entry['version']} is production (rollback "
+        f"candidate: {_version(outcome.entry['rollback_candidate'])}); gate report "
+        f"{outcome.report_path}",
+        file=sys.stderr,
+    )
+    return EXIT_OK

@@ -1,0 +1,71 @@
+"""Compose a Hydra config, run its task and record one manifest per job.
+
+Overrides use Hydra's grammar, unchanged (key=value, +key=value, ~key,
+group=option, sweeps with -m). Exit 0 when every job completed and was
+recorded, 1 when a task failed (its manifest says so) or a manifest could not
+be recorded, 2 for a config error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ...errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config-dir",
+        "-cd",
+        type=Path,
+        default=Path("conf"),
+        help="folder of Hydra configs (default: ./conf)",
+    )
+    parser.add_argument(
+        "--config-name", "-cn", default="config", help="primary config (default: config)"
+    )
+    parser.add_argument(
+        "-m",
+        "--multirun",
+        action="store_true",
+        help="Hydra multirun: one job (and manifest) per sweep point",
+    )
+    parser.add_argument("--json", action="store_true", help="print the job summaries as JSON")
+    parser.add_argument(
+        "overrides",
+        nargs="*",
+        metavar="OVERRIDE",
+        help="Hydra overrides, e.g. seed=3 optimizer=sgd",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...record.run import execute
+
+    summaries = execute(
+        args.config_dir, args.config_name, list(args.overrides), multirun=args.multirun
+    )
+    if args.json:
+        json.dump([s.__dict__ for s in summaries], sys.stdout, indent=2, default=list)
+        sys.stdout.write("\n")
+    for s in summaries:
+        if s.path:
+            metrics = " ".join(
+                f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in s.metrics.items()
+            )
+            if not args.json:
+                print(f"{s.status:<11} {s.run_id}  {s.path}")
+                if metrics:
+                    print(f"            {metrics}")
+        if s.error:
+            label = "not recorded" if s.status == "not-recorded" else s.status
+            job = s.run_id or " ".join(s.overrides) or "job"
+            print(f"manifest run: {job}: {label}: {s.error}", file=sys.stderr)
+    if any(s.status == "config-error" for s in summaries):
+        return EXIT_USAGE
+    if not summaries or any(s.status != "completed" for s in summaries):
+        return EXIT_FAILED
+    return EXIT_OK

@@ -1,0 +1,29 @@
+"""Show one manifest: run, task, code, cost, metrics, artifacts, inputs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("manifest", type=Path, metavar="MANIFEST")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...core.reading import read_json
+    from ...render.views import show
+
+    manifest = read_json(args.manifest)
+    if not isinstance(manifest, dict):
+        from ...errors import ManifestFormatError
+
+        raise ManifestFormatError("not a JSON object", file=str(args.manifest))
+    if args.format == "json":
+        sys.stdout.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(show(manifest, str(args.manifest)))
+    return 0

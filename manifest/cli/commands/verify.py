@@ -1,0 +1,197 @@
+"""Re-run manifests and check their reproducibility envelope.
+
+Each manifest is re-run in a fresh folder with the task, envelope and
+parameters that the repository's own configs give (--config-dir, default
+./conf; the config named by the manifest) for its recorded overrides; never
+with code or settings that only the manifest names. Checks: parameter digest,
+inputs re-hashed, artifacts byte-identical where the envelope asks, each
+metric within |found - recorded| <= atol + rtol*|recorded|, for stochastic
+envelopes (or --seeds N) the recorded metrics inside a prediction interval of
+N fresh seeds; environment and code differences as context. A failure names
+its likely sources (from a second re-run: unseeded RNG, timestamps; threads,
+hash seed, packages).
+
+Exit 0 when every manifest reproduces, 1 when one does not, 2 when one was
+refused or could not be re-run, 130 when interrupted (a partial report is
+still printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ...errors import UsageError
+from ._common import add_format, emit
+
+if TYPE_CHECKING:
+    from ...verify.verifier import Progress
+
+
+def _count(minimum: int) -> type[int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+
+    return parse  # type: ignore[return-value]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="+", type=Path, metavar="MANIFEST", help="manifest files or folders of them"
+    )
+    parser.add_argument(
+        "--config-dir",
+        "-cd",
+        type=Path,
+        default=Path("conf"),
+        help="the repository's Hydra configs (default: ./conf)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=_count(2),
+        metavar="N",
+        help="also re-run with N fresh seeds and check the statistical "
+        "envelope (default: the envelope's seeds, for stochastic tasks)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_count(1),
+        default=1,
+        metavar="N",
+        help="re-runs at once; N > 1 uses Hydra's joblib launcher (default: 1)",
+    )
+    parser.add_argument(
+        "--trust",
+        action="store_true",
+        help="re-run even when the recorded parameters are not what the "
+        "repository composes (the params check then fails)",
+    )
+    parser.add_argument(
+        "--perturb",
+        action="store_true",
+        help="also re-run under another hash seed, thread count, working "
+        "directory path, locale and time zone",
+    )
+    parser.add_argument(
+        "--no-diagnose",
+        dest="diagnose",
+        action="store_false",
+        help="no second re-run to find the sources of a failure",
+    )
+    parser.add_argument(
+        "--hydra",
+        action="append",
+        default=[],
+        metavar="OVERRIDE",
+        help="Hydra override for the launch, e.g. hydra/launcher=submitit_slurm (repeatable)",
+    )
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep the re-runs in a new folder below DIR (default: a temporary "
+        "folder, removed afterwards; use a shared folder for cluster launchers)",
+    )
+    parser.add_argument(
+        "--pass-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="pass this environment variable to the re-runs (repeatable)",
+    )
+    parser.add_argument(
+        "--allow-network",
+        action="store_true",
+        help="do not point the re-runs' proxy variables at a closed port",
+    )
+    parser.add_argument(
+        "--write-report",
+        type=Path,
+        metavar="PATH",
+        help="save the JSON report (schemas/verify-report.schema.json)",
+    )
+    add_format(parser)
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Everything re-runs print (tasks, Hydra's job logging, worker
+    processes) goes to stderr, so stdout holds only the report."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except OSError:
+        saved = -1
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stderr.flush()
+        if saved >= 0:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _show(event: Progress) -> None:
+    if event.kind == "rerun":
+        line = f"verify: [{event.done}/{event.total}] {event.subject}: {event.detail}"
+    elif event.kind == "verdict":
+        line = f"verify: {event.subject}: {event.detail}"
+    else:
+        line = f"verify: {event.subject}: {event.kind} ({event.detail})"
+    print(line, file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...verify.report import exit_code, summary_table, write_report
+    from ...verify.verifier import VerifyOptions, verify
+
+    for override in args.hydra:
+        if not override.lstrip("+~").startswith(("hydra.", "hydra/")):
+            raise UsageError(
+                "--hydra takes overrides of hydra.* or hydra/ groups only", found=repr(override)
+            )
+    options = VerifyOptions(
+        config_dir=args.config_dir,
+        seeds=args.seeds,
+        jobs=args.jobs,
+        trust=args.trust,
+        perturb=args.perturb,
+        diagnose=args.diagnose,
+        hydra_overrides=tuple(args.hydra),
+        work_dir=args.work_dir,
+        pass_env=tuple(args.pass_env),
+        allow_network=args.allow_network,
+    )
+    if not args.config_dir.is_dir():
+        raise UsageError(
+            "config folder not found",
+            file=str(args.config_dir),
+            hint="run from the repository root or pass --config-dir",
+        )
+    with _stdout_to_stderr():
+        report = verify(args.paths, options, progress=_show)
+    if not report.subjects:
+        raise UsageError("no manifests found", file=", ".join(map(str, args.paths)))
+    emit(report, args.format)
+    if args.format == "text":
+        sys.stdout.write("\n" + summary_table(report))
+    if args.write_report:
+        write_report(report, args.write_report)
+    code = exit_code(report)
+    if code == 130:
+        print("manifest verify: interrupted; the report above is partial", file=sys.stderr)
+    return code

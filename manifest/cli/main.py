@@ -1,0 +1,110 @@
+"""The ``manifest`` command line: a table of subcommands, no logic.
+
+Each subcommand lives in ``manifest/cli/commands/<name>.py`` with
+``add_arguments(parser)`` and ``run(args) -> int``. :func:`main` maps errors
+to exit codes: 0 pass, 1 a check failed, 2 usage or unreadable input,
+3 internal error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+from types import ModuleType
+
+from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ManifestError
+
+COMMANDS = {
+    "run": "compose a Hydra config, run its task, record a manifest",
+    "validate": "check manifests: schema, digest (and contracts)",
+    "show": "show one manifest",
+    "ls": "list the manifests in a folder",
+    "diff": "what changed between two manifests",
+    "verify": "re-run manifests and check their reproducibility envelope",
+    "compare": "statistics between two groups of runs (baseline vs candidate)",
+    "gate": "accept, warn or block a candidate under a policy, with the evidence",
+    "registry": "promote, roll back and show models in a file-based registry",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _command(name: str) -> ModuleType:
+    return importlib.import_module(f"manifest.cli.commands.{name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="manifest",
+        description="Plain-text, schema-validated run manifests for Hydra experiments.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--traceback", action="store_true", help="show full tracebacks of internal errors"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name, summary in COMMANDS.items():
+        module = _command(name)
+        sub = subparsers.add_parser(
+            name,
+            help=summary,
+            description=module.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
+        module.add_arguments(sub)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hydra-manifest")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        code: int = _command(args.command).run(args)
+        return code
+    except ManifestError as exc:
+        print(f"manifest {args.command}: error: {exc.describe()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"manifest {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception:
+        if args.traceback:
+            traceback.print_exc()
+        else:
+            exc_type, exc_value, _ = sys.exc_info()
+            name = exc_type.__name__ if exc_type else "error"
+            print(
+                f"manifest {args.command}: internal error: {name}: {exc_value}\n"
+                "  rerun with --traceback for details, and report it",
+                file=sys.stderr,
+            )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,3 @@
+"""Comparing groups of runs: loading them, statistics, the comparison of each
+metric, and its plot.
+"""

@@ -1,0 +1,224 @@
+"""Comparison + policy -> a promotion decision (accept, warn or block) with evidence.
+
+The rules' criteria are evaluated by :mod:`manifest.rules` (their exact
+semantics are documented there). Invalid or edited manifests, and evidence
+that the policy requires but that is missing, block; runs that did not
+complete warn. The decision is ``block`` if any blocking check fails, else
+``warn`` if any check warns, else ``accept``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..compare.comparison import Comparison, compare
+from ..compare.groups import Group
+from ..core.results import FAIL, PASS, WARN, Check, Report
+from .policy import Policy
+from .rules import ACCEPT, BLOCK, WARN_DECISION, RuleCheck, rule_checks
+
+__all__ = ["ACCEPT", "BLOCK", "WARN_DECISION", "GateResult", "RuleCheck", "gate"]
+
+REPORT_SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The decision, the next action, every check and the comparison behind them."""
+
+    decision: str
+    action: str
+    policy: Policy
+    comparison: Comparison
+    checks: tuple[RuleCheck, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """The gate report (``schemas/gate-report.schema.json``): no clock, so
+        the same inputs give the same report and the same digest."""
+        c = self.comparison
+        side = {
+            label: {
+                "runs": [
+                    {"path": r.path, "run_id": r.run_id, "digest": r.digest} for r in group.runs
+                ],
+                "skipped": [{"path": s.path, "reason": s.reason} for s in group.skipped],
+            }
+            for label, group in (("baseline", c.baseline), ("candidate", c.candidate))
+        }
+        return {
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "kind": "gate-report",
+            "decision": self.decision,
+            "action": self.action,
+            "policy": self.policy.as_json(),
+            "paired": c.paired,
+            **side,
+            "checks": [check.as_json() for check in self.checks],
+            "metrics": [m.as_json() for m in c.metrics],
+        }
+
+    def report(self) -> Report:
+        """The checks as a :class:`~manifest.results.Report` (for JUnit XML)."""
+        status = {ACCEPT: PASS, WARN_DECISION: WARN, BLOCK: FAIL}
+        checks = tuple(
+            Check(
+                subject=f"rule {c.id}",
+                check=c.kind,
+                status=status[c.outcome],
+                message=c.message,
+                pointer=f"/metrics/{c.metric}" if c.metric else "",
+                expected=c.expected,
+                found=c.found,
+                owner=c.owner,
+                action=c.action,
+            )
+            for c in self.checks
+        )
+        subjects = tuple(dict.fromkeys(c.subject for c in checks))
+        return Report("gate", subjects, checks, extra={"decision": self.decision})
+
+
+def _input_checks(comparison: Comparison) -> list[RuleCheck]:
+    checks = []
+    for group in (comparison.baseline, comparison.candidate):
+        invalid = [s for s in group.skipped if not s.reason.startswith("status ")]
+        failed = [s for s in group.skipped if s.reason.startswith("status ")]
+        if invalid:
+            checks.append(
+                RuleCheck(
+                    id=f"inputs.{group.label}",
+                    rule="inputs",
+                    metric="",
+                    kind="inputs",
+                    severity=BLOCK,
+                    status=FAIL,
+                    message=f"{len(invalid)} {group.label} manifest(s) are not valid: "
+                    f"{invalid[0].path}: {invalid[0].reason}",
+                    expected="valid manifests with matching digests",
+                    found=f"{len(invalid)} invalid",
+                    action="run manifest validate on them; re-record edited manifests",
+                    evidence={"invalid": [asdict(s) for s in invalid]},
+                )
+            )
+        if failed:
+            checks.append(
+                RuleCheck(
+                    id=f"runs.{group.label}",
+                    rule="runs",
+                    metric="",
+                    kind="runs",
+                    severity=WARN_DECISION,
+                    status=FAIL,
+                    message=f"{len(failed)} {group.label} run(s) did not complete and are left out",
+                    expected="every run completed",
+                    found=f"{len(failed)} not completed",
+                    action="look at why they failed before promoting",
+                    evidence={"not_completed": [asdict(s) for s in failed]},
+                )
+            )
+    return checks
+
+
+def evidence_covers(report: Any, run_path: str, run_id: str) -> bool:
+    """Whether a JSON report of ``validate``/``verify`` passes for this run."""
+    resolved = str(Path(run_path).resolve())
+    for subject in report.get("subjects", []) if isinstance(report, dict) else []:
+        name = str(subject.get("subject", "")) if isinstance(subject, dict) else ""
+        if name and (str(Path(name).resolve()) == resolved or run_id in name):
+            return bool(subject.get("ok"))
+    return False
+
+
+def _require_checks(
+    policy: Policy, comparison: Comparison, evidence: Sequence[tuple[str, Any]]
+) -> list[RuleCheck]:
+    commands = {"verified": "verify", "contracts": "validate"}
+    checks = []
+    for need in policy.require:
+        command = commands[need]
+        reports = [
+            (p, r) for p, r in evidence if isinstance(r, dict) and r.get("command") == command
+        ]
+        missing = [
+            run.path
+            for run in comparison.candidate.runs
+            if not any(evidence_covers(r, run.path, run.run_id) for _, r in reports)
+        ]
+        ok = not missing
+        checks.append(
+            RuleCheck(
+                id=f"require.{need}",
+                rule="require",
+                metric="",
+                kind=need,
+                severity=BLOCK,
+                status=PASS if ok else FAIL,
+                message=(
+                    f"every candidate run has a passing manifest {command} report"
+                    if ok
+                    else f"{len(missing)} candidate run(s) lack a passing manifest {command} "
+                    f"report, e.g. {missing[0]}"
+                ),
+                expected=f"a passing `manifest {command} --format json` report via --evidence",
+                found="covered" if ok else f"{len(missing)} not covered",
+                action=None
+                if ok
+                else f"run `manifest {command} CANDIDATE... --format json > "
+                f"{command}.json` and pass --evidence {command}.json",
+                evidence={"reports": [p for p, _ in reports], "missing": missing},
+            )
+        )
+    return checks
+
+
+def _decide(checks: Sequence[RuleCheck]) -> tuple[str, str]:
+    blocking = [c for c in checks if c.outcome == BLOCK]
+    warning = [c for c in checks if c.outcome == WARN_DECISION]
+    if blocking:
+        todo = "; ".join(f"{c.id}: {c.action or c.message}" for c in blocking)
+        return BLOCK, f"do not promote. To unblock: {todo}"
+    if warning:
+        todo = "; ".join(f"{c.id}: {c.message}" for c in warning)
+        return WARN_DECISION, f"promotion allowed with warnings; review: {todo}"
+    return (
+        ACCEPT,
+        "promote: every rule holds (manifest registry promote MODEL CANDIDATE... "
+        "--baseline BASELINE... --policy POLICY)",
+    )
+
+
+def gate(
+    baseline: Group,
+    candidate: Group,
+    policy: Policy,
+    *,
+    evidence: Sequence[tuple[str, Any]] = (),
+    seed: int = 0,
+    resamples: int = 2000,
+) -> GateResult:
+    """Decide whether ``candidate`` may replace ``baseline`` under ``policy``.
+
+    ``evidence`` holds (path, parsed JSON report) pairs of ``manifest verify``
+    and ``manifest validate`` reports for the policy's ``require`` list.
+    """
+    names_b = {k for r in baseline.runs for k in r.metrics}
+    names_c = {k for r in candidate.runs for k in r.metrics}
+    metrics = [r.metric for r in policy.rules if r.metric in names_b and r.metric in names_c]
+    comparison = compare(
+        baseline,
+        candidate,
+        metrics=list(dict.fromkeys(metrics)),
+        directions=policy.directions(),
+        direction_source="policy",
+        confidence=policy.confidence,
+        seed=seed,
+        resamples=resamples,
+    )
+    checks = _input_checks(comparison) + _require_checks(policy, comparison, evidence)
+    for rule in policy.rules:
+        checks.extend(rule_checks(rule, comparison, policy.confidence))
+    decision, action = _decide(checks)
+    return GateResult(decision, action, policy, comparison, tuple(checks))

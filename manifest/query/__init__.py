@@ -1,0 +1,1 @@
+"""Reading many manifests at once: what changed between two."""

@@ -1,0 +1,85 @@
+"""The Hydra callback: records a manifest for every job of any Hydra app.
+
+Add it to an existing ``@hydra.main`` app without changing the app::
+
+    python app.py +hydra.callbacks.manifest._target_=manifest.callback.ManifestCallback
+
+The app's return value, if a mapping of numbers, is the metric vector.
+Hydra turns an exception raised by a callback into a warning, so a manifest
+that cannot be recorded is reported here, loudly, on stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime, timezone
+from typing import Any
+
+from hydra.experimental.callback import Callback
+
+from .capture.cost import CostMeter
+
+log = logging.getLogger("manifest")
+
+
+class ManifestCallback(Callback):
+    """Record a run manifest at the end of every job.
+
+    ``store`` and ``owner``, when given, are defaults for configs that have
+    no ``manifest:`` node (a value in the config wins).
+    """
+
+    def __init__(self, store: str | None = None, owner: str | None = None) -> None:
+        self.store = store
+        self.owner = owner
+        self._started: tuple[datetime, CostMeter] | None = None
+        self._task: tuple[str, Any] | None = None
+        self._skip = False
+
+    def on_job_start(self, config: Any, *, task_function: Any = None, **kwargs: Any) -> None:
+        from .run import TaskRunner
+        from .tasks import entrypoint_of
+
+        self._skip = isinstance(task_function, TaskRunner)  # manifest run records itself
+        self._task = entrypoint_of(task_function) if task_function is not None else None
+        self._started = (datetime.now(timezone.utc), CostMeter.start())
+
+    def on_job_end(self, config: Any, job_return: Any, **kwargs: Any) -> None:
+        if self._skip:
+            return
+        try:
+            path = self._record(config, job_return)
+        except Exception as exc:  # Hydra would only warn: say it loudly ourselves
+            detail = exc.describe() if hasattr(exc, "describe") else f"{type(exc).__name__}: {exc}"
+            print(
+                "hydra-manifest: ERROR: no manifest was recorded for this job "
+                f"({job_return.working_dir or 'unknown run dir'}): {detail}",
+                file=sys.stderr,
+                flush=True,
+            )
+            return
+        log.info("Recorded manifest %s", path)
+
+    def _record(self, config: Any, job_return: Any) -> str:
+        from hydra.core.utils import JobStatus
+
+        from .build import Outcome, record
+        from .job import job_context
+
+        created, meter = self._started or (datetime.now(timezone.utc), CostMeter.start())
+        cost = meter.stop()
+        finished = datetime.now(timezone.utc)
+        task, source = self._task or ("__main__:unknown", None)
+        defaults = {k: v for k, v in (("store", self.store), ("owner", self.owner)) if v}
+        ctx = job_context(
+            config, job_return.hydra_cfg, task=task, task_source=source, defaults=defaults
+        )
+        if job_return.status == JobStatus.COMPLETED:
+            outcome = Outcome("completed", job_return.return_value, None, created, finished, cost)
+        else:
+            error = job_return._return_value
+            if not isinstance(error, BaseException):
+                error = RuntimeError(f"job ended with status {job_return.status}")
+            outcome = Outcome.from_exception(error, created=created, finished=finished, cost=cost)
+        return str(record(ctx, outcome).path)

@@ -1,0 +1,234 @@
+"""What Hydra knows about a job, as plain data for :mod:`manifest.record`.
+
+This is the only module (with :mod:`manifest.callback` and
+:mod:`manifest.run`) that touches OmegaConf objects: it resolves the config
+once, redacts values read from environment variables, and reads the
+``manifest:`` settings and the Hydra runtime facts a manifest records.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path, PurePath
+from typing import Any
+
+from ..core.tree import flatten, leaves, put
+from ..errors import ConfigError
+from .settings import Settings, parse_settings
+
+EXCLUDED_NODES = ("hydra", "manifest")
+_ENV_RESOLVER = re.compile(r"\$\{\s*oc\.env\s*:")
+_REFERENCE = re.compile(r"\$\{\s*([A-Za-z_][\w.\-]*)\s*\}")
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """Everything a manifest needs from the job's config and Hydra runtime."""
+
+    task: str
+    task_source: Path | None
+    config_name: str | None
+    overrides: tuple[str, ...]
+    params: dict[str, Any]
+    settings: Settings
+    project_dir: Path
+    run_dir: Path
+    hydra: dict[str, Any]
+    input_values: tuple[tuple[str, Any], ...]
+    dirt_exclusions: tuple[Path, ...]
+
+    @property
+    def store(self) -> Path:
+        return (self.project_dir / self.settings.store).resolve()
+
+
+def json_safe(value: Any) -> Any:
+    """Config values as JSON: enums by name, paths as strings, non-finite as text."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, Enum):
+        return value.name
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def redact(raw: dict[str, Any], resolved: dict[str, Any]) -> list[str]:
+    """Replace, in ``resolved``, every value that came from ``${oc.env:...}``.
+
+    The value is replaced by its unresolved expression, so the manifest says
+    where it came from without holding it. Values that interpolate a redacted
+    key are redacted too. Returns the dotted keys redacted.
+    """
+    paths = {".".join(p): p for p, _ in leaves(raw)}
+    values = flatten(raw)
+    secret = dependent_keys(values, _ENV_RESOLVER)
+    for key in secret:
+        try:
+            put(resolved, paths[key], values[key])
+        except (KeyError, IndexError, ValueError, TypeError):
+            continue
+    return sorted(secret)
+
+
+def dependent_keys(
+    values: Mapping[str, Any], pattern: re.Pattern[str], roots: Sequence[str] = ()
+) -> set[str]:
+    """Dotted keys whose raw value matches ``pattern`` or interpolates such a
+    key (or a key under one of ``roots``), transitively."""
+    marked = {k for k, v in values.items() if isinstance(v, str) and pattern.search(v)}
+    changed = True
+    while changed:
+        changed = False
+        targets = marked | set(roots)
+        for key, value in values.items():
+            if key in marked or not isinstance(value, str):
+                continue
+            refs = _REFERENCE.findall(value)
+            if any(r in targets or any(r.startswith(t + ".") for t in targets) for r in refs):
+                marked.add(key)
+                changed = True
+    return marked
+
+
+def find_seeds(params: dict[str, Any]) -> dict[str, int | None]:
+    """Keys named ``seed`` or ending in ``_seed`` with an integer or null value."""
+    seeds: dict[str, int | None] = {}
+    for path, value in leaves(params):
+        if not path:
+            continue
+        name = path[-1].lower()
+        if (name == "seed" or name.endswith("_seed")) and (
+            value is None or (isinstance(value, int) and not isinstance(value, bool))
+        ):
+            seeds[".".join(path)] = value
+    return dict(sorted(seeds.items()))
+
+
+def _resolve(cfg: Any) -> dict[str, Any]:
+    """The resolved config without its ``hydra`` node.
+
+    Resolved key by key: the ``hydra`` node of a run-mode job holds values
+    (``hydra.job.num``) that only exist in multirun and must not be touched.
+    """
+    from omegaconf import OmegaConf
+    from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
+
+    resolved: dict[str, Any] = {}
+    for key in cfg:
+        if key == "hydra":
+            continue
+        try:
+            value = cfg[key]
+            if OmegaConf.is_config(value):
+                value = OmegaConf.to_container(value, resolve=True, throw_on_missing=False)
+        except MissingMandatoryValue:
+            value = "???"
+        except OmegaConfBaseException as exc:
+            raise ConfigError(
+                f"cannot resolve the config: {exc}".splitlines()[0],
+                pointer=getattr(exc, "full_key", None) or str(key),
+            ) from None
+        resolved[str(key)] = value
+    return resolved
+
+
+def _under(path: Path, root: Path) -> Path | None:
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return None
+
+
+def job_context(
+    cfg: Any,
+    hydra_cfg: Any,
+    *,
+    task: str,
+    task_source: Path | None,
+    defaults: Mapping[str, Any] | None = None,
+) -> JobContext:
+    """Read a job's config (``cfg``, with or without its ``hydra`` node) and
+    Hydra's runtime config (``hydra_cfg``, the ``hydra`` node) into plain data.
+
+    ``defaults`` fill settings the ``manifest:`` node does not set.
+    Raises :class:`ConfigError` for unresolvable values or bad settings.
+    """
+    from omegaconf import OmegaConf
+
+    container = OmegaConf.to_container(cfg, resolve=False)
+    assert isinstance(container, dict)
+    raw = {str(k): v for k, v in container.items() if k not in EXCLUDED_NODES}
+    resolved = _resolve(cfg)
+    node = json_safe(resolved.pop("manifest", None))
+    if node is None:
+        node = {}
+    settings = parse_settings({**(defaults or {}), **node} if isinstance(node, dict) else node)
+    redact(raw, resolved)
+    params = json_safe(resolved)
+
+    hydra = hydra_cfg.hydra if "hydra" in hydra_cfg else hydra_cfg
+    project_dir = Path(str(hydra.runtime.cwd))
+    run_dir = Path(str(hydra.runtime.output_dir))
+    mode = hydra.mode.name if hydra.mode is not None else "RUN"
+    job_num = OmegaConf.select(hydra, "job.num", default=None) if mode == "MULTIRUN" else None
+    chdir = bool(hydra.job.chdir) if hydra.job.chdir is not None else False
+    rel_run = _under(run_dir, project_dir)
+
+    exclusions = [project_dir / settings.store]
+    roots = [run_dir]
+    if mode == "MULTIRUN":
+        roots.append(project_dir / str(hydra.sweep.dir))
+    for root in roots:
+        rel = _under(root, project_dir)
+        if rel is not None and rel.parts:
+            exclusions.append(project_dir / rel.parts[0])
+
+    inputs: list[tuple[str, Any]] = []
+    for key in settings.inputs:
+        value = OmegaConf.select(cfg, key, default=None, throw_on_missing=False)
+        if value is None:
+            raise ConfigError(
+                "an input key names no value in the config",
+                pointer=f"manifest.inputs: {key}",
+                expected="a config key holding a path",
+                found="nothing",
+            )
+        inputs.append(
+            (key, json_safe(OmegaConf.to_container(value) if OmegaConf.is_config(value) else value))
+        )
+
+    from hydra import __version__ as hydra_version
+
+    return JobContext(
+        task=task,
+        task_source=task_source,
+        config_name=hydra.job.config_name,
+        overrides=tuple(str(o) for o in hydra.overrides.task),
+        params=params,
+        settings=settings,
+        project_dir=project_dir,
+        run_dir=run_dir,
+        hydra={
+            "version": hydra_version,
+            "mode": mode,
+            "job_name": str(hydra.job.name),
+            "job_num": int(job_num) if job_num is not None else None,
+            "run_dir": rel_run.as_posix() if rel_run is not None else str(run_dir),
+            "chdir": chdir,
+        },
+        input_values=tuple(inputs),
+        dirt_exclusions=tuple(exclusions),
+    )

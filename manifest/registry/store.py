@@ -1,0 +1,353 @@
+"""A model registry kept as plain files in git: one JSON file per model.
+
+``<registry>/<MODEL>.json`` holds the model's append-only history. Each entry
+(a promotion or a rollback) records who, when (UTC), the candidate manifest
+digests, the gate report digest and the state after it (production version
+and rollback candidate), and links the previous entry by its digest; the file
+also names the digest of the last entry (``head``). Reading a registry replays
+and re-hashes the whole history, so any edit is detected
+(:class:`TamperedError`).
+
+Writes are atomic (temporary file + rename) and made under a lock file with
+stale-lock detection. A promotion is a compare-and-swap: the gate runs on
+the registry as it was read, and the write is refused with
+:class:`ConflictError` when another promotion changed the model meanwhile.
+
+State: promoting version N pushes the current production version onto the
+rollback stack; a rollback restores the top of that stack. The rollback
+candidate is always the top of the stack.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.atomic import atomic_write
+from ..core.canonical import digest_of, pretty_bytes
+from ..core.reading import read_json
+from ..core.schemas import validator_for
+from ..errors import EXIT_FAILED, InputError, ManifestError, UsageError
+
+REGISTRY_SCHEMA = "registry.schema.json"
+SCHEMA_VERSION = "1.0"
+MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class TamperedError(ManifestError):
+    """A registry file whose history does not hash or replay to what it says."""
+
+    exit_code = EXIT_FAILED
+
+
+class ConflictError(ManifestError):
+    """The registry changed between reading it and writing it."""
+
+    exit_code = EXIT_FAILED
+
+
+class RefusedError(ManifestError):
+    """An operation the registry's state does not allow (e.g. nothing to roll back)."""
+
+    exit_code = EXIT_FAILED
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """A verified registry file: its document, path and replayed state."""
+
+    path: Path
+    document: dict[str, Any]
+
+    @property
+    def head(self) -> str | None:
+        head: str | None = self.document["head"]
+        return head
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        history: list[dict[str, Any]] = self.document["history"]
+        return history
+
+    @property
+    def production(self) -> int | None:
+        production: int | None = self.document["production"]
+        return production
+
+    @property
+    def rollback_candidate(self) -> int | None:
+        candidate: int | None = self.document["rollback_candidate"]
+        return candidate
+
+    def promotion(self, version: int) -> dict[str, Any]:
+        """The entry that promoted ``version``."""
+        return next(e for e in self.history if e["action"] == "promote" and e["version"] == version)
+
+
+def report_status(record: ModelRecord, entry: dict[str, Any]) -> str:
+    """``ok``, ``missing`` or ``edited``: the promotion's gate report file
+    (kept beside the registry) against the digest the entry recorded."""
+    from ..errors import ManifestFormatError
+
+    path = record.path.parent / entry["gate"]["report"]
+    try:
+        report = read_json(path)
+    except InputError:
+        return "missing"
+    except ManifestFormatError:
+        return "edited"
+    return "ok" if digest_of(report) == entry["gate"]["report_digest"] else "edited"
+
+
+def model_path(root: Path, model: str) -> Path:
+    """``<root>/<model>.json``; UsageError for a name that is not a plain file name."""
+    if not MODEL_NAME.match(model) or ".." in model:
+        raise UsageError(
+            "bad model name",
+            pointer="MODEL",
+            expected="letters, digits, '.', '_', '-' (at most 100)",
+            found=repr(model),
+        )
+    return root / f"{model}.json"
+
+
+def _entry_digest(entry: dict[str, Any]) -> str:
+    return digest_of({k: v for k, v in entry.items() if k != "digest"})
+
+
+def replay(history: list[dict[str, Any]], *, file: str) -> tuple[int | None, int | None]:
+    """Check the chain and the states of ``history``; the final (production,
+    rollback candidate). Raises :class:`TamperedError` at the first break."""
+    stack: list[int] = []
+    production: int | None = None
+    previous: str | None = None
+    versions = 0
+    for index, entry in enumerate(history):
+
+        def broken(
+            field: str, expected: Any, found: Any, why: str, where: str = f"/history/{index}"
+        ) -> TamperedError:
+            return TamperedError(
+                f"the history was edited: {why}",
+                file=file,
+                pointer=f"{where}/{field}",
+                expected=str(expected),
+                found=str(found),
+                hint="restore the file from git",
+            )
+
+        if entry["digest"] != _entry_digest(entry):
+            raise broken(
+                "digest",
+                _entry_digest(entry),
+                entry["digest"],
+                "an entry does not match its digest",
+            )
+        if entry["previous"] != previous:
+            raise broken(
+                "previous", previous, entry["previous"], "an entry does not link the one before it"
+            )
+        if entry["seq"] != index + 1:
+            raise broken("seq", index + 1, entry["seq"], "entries are missing or reordered")
+        if entry["action"] == "promote":
+            versions += 1
+            if entry["version"] != versions:
+                raise broken("version", versions, entry["version"], "version numbers skip")
+            if production is not None:
+                stack.append(production)
+            production = entry["version"]
+        else:
+            if not stack or entry["version"] != stack[-1]:
+                raise broken(
+                    "version",
+                    stack[-1] if stack else None,
+                    entry["version"],
+                    "a rollback restores a version that was not the candidate",
+                )
+            production = stack.pop()
+        state = (production, stack[-1] if stack else None)
+        if (entry["production"], entry["rollback_candidate"]) != state:
+            raise broken(
+                "production",
+                state[0],
+                entry["production"],
+                "the recorded state does not follow from the history",
+            )
+        previous = entry["digest"]
+    return production, stack[-1] if stack else None
+
+
+def load(root: Path, model: str) -> ModelRecord | None:
+    """The verified record of ``model``, or None when it has none yet."""
+    path = model_path(root, model)
+    if not path.exists():
+        return None
+    document = read_json(path)
+    file = str(path)
+    issues = validator_for(REGISTRY_SCHEMA).issues(document)
+    if issues:
+        raise TamperedError(
+            f"not a valid registry file: {issues[0].message}",
+            file=file,
+            pointer=issues[0].pointer or "/",
+            hint="restore the file from git",
+        )
+    if document["model"] != model:
+        raise TamperedError(
+            "the file is for another model",
+            file=file,
+            pointer="/model",
+            expected=model,
+            found=document["model"],
+        )
+    production, candidate = replay(document["history"], file=file)
+    history = document["history"]
+    head = history[-1]["digest"] if history else None
+    for field, expected in (
+        ("head", head),
+        ("production", production),
+        ("rollback_candidate", candidate),
+    ):
+        if document[field] != expected:
+            raise TamperedError(
+                "the history was edited: the summary does not match it",
+                file=file,
+                pointer=f"/{field}",
+                expected=str(expected),
+                found=str(document[field]),
+                hint="restore the file from git",
+            )
+    return ModelRecord(path, document)
+
+
+def new_entry(
+    record: ModelRecord | None,
+    *,
+    action: str,
+    version: int,
+    who: str,
+    when: str,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    """The next history entry, linked to ``record``'s head, state filled in."""
+    history = record.history if record else []
+    production = record.production if record else None
+    stack = _stack(history)
+    if action == "promote":
+        if production is not None:
+            stack.append(production)
+        production = version
+    else:
+        production = stack.pop()
+    entry = {
+        "seq": len(history) + 1,
+        "action": action,
+        "version": version,
+        "previous": record.head if record else None,
+        "who": who,
+        "when": when,
+        **details,
+        "production": production,
+        "rollback_candidate": stack[-1] if stack else None,
+    }
+    entry["digest"] = _entry_digest(entry)
+    return entry
+
+
+def _stack(history: list[dict[str, Any]]) -> list[int]:
+    stack: list[int] = []
+    production: int | None = None
+    for entry in history:
+        if entry["action"] == "promote":
+            if production is not None:
+                stack.append(production)
+            production = entry["version"]
+        else:
+            production = stack.pop()
+    return stack
+
+
+def append(
+    root: Path,
+    model: str,
+    entry: dict[str, Any],
+    *,
+    expected_head: str | None,
+    extra_files: tuple[tuple[Path, bytes], ...] = (),
+) -> ModelRecord:
+    """Append ``entry`` under the lock if the head is still ``expected_head``.
+
+    ``extra_files`` (the gate report) are written first, inside the lock.
+    Raises :class:`ConflictError` when the registry moved on meanwhile.
+    """
+    from ..core.locking import file_lock
+
+    path = model_path(root, model)
+    with file_lock(path.with_name(f".{path.name}.lock")):
+        current = load(root, model)
+        head = current.head if current else None
+        if head != expected_head:
+            last = current.history[-1] if current else {}
+            raise ConflictError(
+                "another promotion or rollback changed the registry while this one ran",
+                file=str(path),
+                pointer="/head",
+                expected=expected_head or "no history yet",
+                found=head or "no history",
+                hint=f"entry {last.get('seq')} ({last.get('action')} by {last.get('who')} at "
+                f"{last.get('when')}) won; rerun against the new production version",
+            )
+        history = [*(current.history if current else ()), entry]
+        production, candidate = replay(history, file=str(path))
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "kind": "model-registry",
+            "model": model,
+            "production": production,
+            "rollback_candidate": candidate,
+            "head": entry["digest"],
+            "history": history,
+        }
+        problems = validator_for(REGISTRY_SCHEMA).issues(document)
+        if problems:
+            raise ManifestError(
+                f"internal: the new registry file is not valid: {problems[0].describe()}",
+                file=str(path),
+            )
+        try:
+            for extra, data in extra_files:
+                atomic_write(extra, data)
+            atomic_write(path, pretty_bytes(document))
+        except OSError as exc:
+            raise InputError(f"cannot write the registry: {exc.strerror}", file=str(path)) from None
+    return ModelRecord(path, document)
+
+
+def who_am_i(cwd: Path) -> str:
+    """``Name <email>`` from git config, else the login name, else ``unknown``."""
+    import getpass
+    import subprocess
+
+    values = []
+    for key in ("user.name", "user.email"):
+        try:
+            done = subprocess.run(
+                ["git", "config", "--get", key],
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            break
+        values.append(done.stdout.strip() if done.returncode == 0 else "")
+    name, email = [*values, "", ""][:2]
+    if name:
+        return f"{name} <{email}>" if email else name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,184 @@
+"""Reporters for :class:`~manifest.compare.Comparison`: text, JSON, Markdown.
+
+Numbers are printed at R's precision for ``htest`` objects: statistics and
+degrees of freedom to 5 significant digits, p-values to 4, intervals to 7,
+so a printed line can be checked against R's output by eye.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..compare.comparison import HIGHER, Comparison, MetricComparison
+from ..compare.stats import TestResult
+
+FORMATS = ("text", "json", "markdown")
+_TEST_NAMES = {
+    "welch_t": "Welch t",
+    "student_t": "Student t",
+    "paired_t": "paired t",
+    "mann_whitney": "Mann-Whitney",
+    "wilcoxon": "Wilcoxon signed-rank",
+}
+
+
+def num(value: float | None, digits: int = 7) -> str:
+    """``value`` to ``digits`` significant digits; ``n/a`` for None."""
+    return "n/a" if value is None else f"{value:.{digits}g}"
+
+
+def pval(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return "< 2.2e-16" if value < 2.2e-16 else f"{value:.4g}"
+
+
+def _symbol(test: str) -> str:
+    return {"mann_whitney": "W", "wilcoxon": "V"}.get(test, "t")
+
+
+def test_line(name: str, result: TestResult, holm: float | None, small: bool) -> str:
+    """``Welch t: t = -1.8608, df = 17.776, p-value = 0.07939 (Holm 0.07939)``."""
+    label = _TEST_NAMES.get(name, name)
+    if result.p_value is None or result.statistic is None:
+        return f"{label}: {result.note or 'undefined'}"
+    parts = [f"{_symbol(name)} = {num(result.statistic, 5)}"]
+    if result.df is not None:
+        parts.append(f"df = {num(result.df, 5)}")
+    p = pval(result.p_value)
+    parts.append(f"p-value {p}" if p.startswith("<") else f"p-value = {p}")
+    text = f"{label}: " + ", ".join(parts)
+    if holm is not None:
+        text += f" (Holm {pval(holm)})"
+    if name in ("mann_whitney", "wilcoxon"):
+        text += " exact" if "exact" in result.method else " normal approx."
+    if small:
+        text += " [n < 5: not reliable]"
+    return text
+
+
+def _interval(low: float | None, high: float | None) -> str:
+    return f"[{num(low)}, {num(high)}]"
+
+
+def _metric_text(m: MetricComparison, confidence: float) -> list[str]:
+    better = "higher" if m.direction == HIGHER else "lower"
+    level = f"{confidence * 100:g}%"
+    lines = [f"{m.metric} ({better} is better; {m.direction_source})"]
+    lines.append(
+        f"  {'group':<10} {'n':>5} {'mean':>12} {'std':>12} {'median':>12} {'min':>12} {'max':>12}"
+    )
+    for label, s in (("baseline", m.baseline), ("candidate", m.candidate)):
+        lines.append(
+            f"  {label:<10} {s.n:>5} {num(s.mean, 6):>12} {num(s.std, 6):>12} "
+            f"{num(s.median, 6):>12} {num(s.min, 6):>12} {num(s.max, 6):>12}"
+        )
+    primary = m.tests[m.primary]
+    ci = (
+        f"{level} CI {_interval(*primary.interval)} ({_TEST_NAMES[m.primary]})"
+        if primary.interval
+        else "no t interval"
+    )
+    lines.append(f"  difference (candidate - baseline) = {num(m.difference)}; {ci}")
+    if m.bootstrap is not None:
+        lines.append(
+            f"  bootstrap {level} CI {_interval(m.bootstrap.low, m.bootstrap.high)} "
+            f"({m.bootstrap.method})"
+        )
+    for name, result in m.tests.items():
+        lines.append("  " + test_line(name, result, m.holm.get(name), m.small_sample))
+    lines.append(
+        f"  P(candidate better than baseline) = {m.probability_of_improvement:.4f} "
+        "(ties count half)"
+    )
+    lines.append(f"  verdict: {m.verdict}")
+    lines.extend(f"  WARNING: {w}" for w in m.warnings)
+    return lines
+
+
+def _group_line(label: str, comparison: Comparison) -> str:
+    group = getattr(comparison, label)
+    skipped = f", {len(group.skipped)} skipped" if group.skipped else ""
+    return f"{label}: {len(group.runs)} completed runs{skipped} ({', '.join(group.sources)})"
+
+
+def text(comparison: Comparison) -> str:
+    """A human report: groups, then one block per metric."""
+    c = comparison
+    lines = [
+        _group_line("baseline", c),
+        _group_line("candidate", c),
+        f"{c.pairing_note}; confidence {c.confidence:g}; bootstrap seed {c.seed}, "
+        f"{c.resamples} resamples; Holm correction across {len(c.metrics)} metric(s)",
+        "",
+    ]
+    for group in (c.baseline, c.candidate):
+        lines.extend(f"skipped {s.path}: {s.reason}" for s in group.skipped)
+    for m in c.metrics:
+        lines.extend(_metric_text(m, c.confidence))
+        lines.append("")
+    lines.extend(f"WARNING: {w}" for w in c.warnings)
+    if not c.metrics:
+        lines.append("no metric is reported by both groups")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def json_text(comparison: Comparison) -> str:
+    return json.dumps(comparison.as_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def _cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(comparison: Comparison) -> str:
+    """A Markdown table per comparison, for PR comments and CI summaries."""
+    c = comparison
+    level = f"{c.confidence * 100:g}%"
+    lines = [
+        f"### manifest compare: {len(c.candidate.runs)} candidate vs "
+        f"{len(c.baseline.runs)} baseline runs",
+        "",
+        f"{c.pairing_note}. Difference = candidate - baseline; {level} intervals; "
+        f"Holm-adjusted p-values across {len(c.metrics)} metric(s).",
+        "",
+        "| metric | better | baseline mean ± sd (n) | candidate mean ± sd (n) | difference "
+        f"| {level} CI | bootstrap CI | test | p (Holm) | P(better) | verdict |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for m in c.metrics:
+        primary = m.tests[m.primary]
+        boot = _interval(m.bootstrap.low, m.bootstrap.high) if m.bootstrap else "n/a"
+        ci = _interval(*primary.interval) if primary.interval else "n/a"
+        p = (
+            "n < 5"
+            if m.small_sample
+            else (f"{pval(primary.p_value)} ({pval(m.holm.get(m.primary))})")
+        )
+        cells = [
+            f"`{m.metric}`",
+            m.direction,
+            f"{num(m.baseline.mean, 6)} ± {num(m.baseline.std, 4)} ({m.baseline.n})",
+            f"{num(m.candidate.mean, 6)} ± {num(m.candidate.std, 4)} ({m.candidate.n})",
+            num(m.difference, 6),
+            ci,
+            boot,
+            _TEST_NAMES[m.primary],
+            p,
+            f"{m.probability_of_improvement:.3f}",
+            m.verdict,
+        ]
+        lines.append("| " + " | ".join(_cell(x) for x in cells) + " |")
+    notes = [w for m in c.metrics for w in (f"`{m.metric}`: {x}" for x in m.warnings)]
+    notes += list(c.warnings)
+    if notes:
+        lines += ["", *(f"- ⚠️ {_cell(n)}" for n in notes)]
+    return "\n".join(lines) + "\n"
+
+
+def render(comparison: Comparison, fmt: str) -> str:
+    if fmt == "json":
+        return json_text(comparison)
+    if fmt == "markdown":
+        return markdown(comparison)
+    return text(comparison)

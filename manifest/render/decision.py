@@ -1,0 +1,110 @@
+"""Reporters for :class:`~manifest.gate.GateResult`: text, JSON, JUnit XML, Markdown.
+
+JSON is the gate report itself (what ``--write-report`` writes and what the
+registry records the digest of); JUnit XML goes through
+:func:`manifest.report.junit` with one test case per rule criterion.
+"""
+
+from __future__ import annotations
+
+from ..core.canonical import pretty_bytes
+from ..gate.decision import ACCEPT, BLOCK, GateResult, RuleCheck
+
+FORMATS = ("text", "json", "junit", "markdown")
+_LABEL = {"pass": "PASS", "fail": "FAIL", "undefined": "UNDEF"}
+
+
+def report_bytes(result: GateResult) -> bytes:
+    """The gate report as written to disk: sorted keys, indented, LF."""
+    return pretty_bytes(result.as_json())
+
+
+def _mark(check: RuleCheck) -> str:
+    if check.status == "pass":
+        return "PASS"
+    return f"{_LABEL[check.status]} ({check.severity})"
+
+
+def _evidence(check: RuleCheck) -> str:
+    e = check.evidence
+    parts = []
+    if "test" in e and e.get("p_value") is not None:
+        parts.append(f"{e['test']} p = {e['p_value']:.4g}")
+    if e.get("interval"):
+        low, high = e["interval"]
+        parts.append(
+            f"candidate - baseline CI [{low if low is None else f'{low:.6g}'}, "
+            f"{high if high is None else f'{high:.6g}'}]"
+        )
+    if "n_baseline" in e:
+        parts.append(f"n = {e['n_baseline']} / {e['n_candidate']}")
+    return "; ".join(parts)
+
+
+def text(result: GateResult) -> str:
+    c = result.comparison
+    lines = [
+        f"gate: {result.decision.upper()} (policy {result.policy.path}, "
+        f"{len(result.policy.rules)} rule(s), confidence {result.policy.confidence:g})",
+        f"baseline {len(c.baseline.runs)} run(s), candidate {len(c.candidate.runs)} run(s); "
+        f"{c.pairing_note}",
+    ]
+    width = max((len(ch.id) for ch in result.checks), default=10)
+    for check in result.checks:
+        lines.append(f"  {_mark(check):<17} {check.id:<{width}}  {check.message}")
+        evidence = _evidence(check)
+        if evidence:
+            lines.append(f"  {'':<17} {'':<{width}}  evidence: {evidence}")
+        if check.action and check.status != "pass":
+            lines.append(f"  {'':<17} {'':<{width}}  action: {check.action}")
+    lines.append(f"decision: {result.decision}")
+    lines.append(f"next: {result.action}")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(result: GateResult) -> str:
+    icon = {ACCEPT: "✅", BLOCK: "❌"}.get(result.decision, "⚠️")
+    c = result.comparison
+    lines = [
+        f"### {icon} manifest gate: **{result.decision}**",
+        "",
+        f"Policy `{result.policy.path}` at confidence {result.policy.confidence:g}; "
+        f"baseline {len(c.baseline.runs)} run(s), candidate {len(c.candidate.runs)} run(s); "
+        f"{c.pairing_note}.",
+        "",
+        "| | check | severity | result | expected | found | evidence |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    marks = {"pass": "✅", "fail": "❌", "undefined": "❔"}
+    for check in result.checks:
+        cells = [
+            marks[check.status],
+            f"`{check.id}`",
+            check.severity,
+            check.message,
+            check.expected or "",
+            check.found or "",
+            _evidence(check),
+        ]
+        lines.append("| " + " | ".join(_cell(x) for x in cells) + " |")
+    lines += ["", f"**Next:** {_cell(result.action)}"]
+    return "\n".join(lines) + "\n"
+
+
+def render(result: GateResult, fmt: str) -> str:
+    if fmt == "json":
+        return report_bytes(result).decode("utf-8")
+    if fmt == "junit":
+        from .report import junit
+
+        return junit(result.report())
+    if fmt == "markdown":
+        return markdown(result)
+    return text(result)
+
+
+__all__ = ["BLOCK", "FORMATS", "render", "report_bytes"]

@@ -1,0 +1,3 @@
+"""Verifying manifests: re-run each one inside the trust boundary and check its
+reproducibility envelope.
+"""

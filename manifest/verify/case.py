@@ -1,0 +1,202 @@
+"""One manifest's verification: what it needs re-run, and what the re-runs say.
+
+:func:`prepare` checks that a manifest is intact and passes the trust
+boundary, and lists its re-runs (the same seed first, then fresh seeds for a
+stochastic envelope); :func:`evaluate` turns the finished re-runs into checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.canonical import digest_of
+from ..core.results import FAIL, PASS, WARN, Check
+from ..core.tree import flatten
+from .recompose import Recomposed
+from .rerun import Job, Rerun
+from .trust import admit
+
+
+@dataclass(eq=False)
+class Case:
+    """The working state of one manifest's verification."""
+
+    subject: str
+    manifest: dict[str, Any] | None = None
+    checks: list[Check] = field(default_factory=list)
+    composed: Recomposed | None = None
+    jobs: list[Job] = field(default_factory=list)  # the same-seed re-run first
+    seeds: list[int] = field(default_factory=list)
+    reruns: dict[str, Rerun] = field(default_factory=dict)
+    verdict: str | None = None  # set when refused, not run or interrupted
+    evaluated: bool = False
+    stochastic: dict[str, Any] | None = None
+
+    @property
+    def envelope(self) -> dict[str, Any]:
+        return self.composed.settings.envelope if self.composed else {}
+
+    def primary(self) -> Rerun | None:
+        return self.reruns.get(self.jobs[0].key) if self.jobs else None
+
+    def add(self, name: str, status: str, message: str, pointer: str = "", **kw: Any) -> None:
+        self.checks.append(Check(self.subject, name, status, message, pointer, **kw))
+
+    def refuse(self, name: str, message: str, pointer: str = "", **kw: Any) -> Case:
+        self.add(name, FAIL, f"refused: {message}", pointer, **kw)
+        self.verdict = "refused"
+        return self
+
+    def final_verdict(self) -> str:
+        if self.verdict:
+            return self.verdict
+        return "not-reproduced" if any(c.status == FAIL for c in self.checks) else "verified"
+
+
+def _without_key(overrides: tuple[str, ...], key: str) -> list[str]:
+    return [o for o in overrides if o.lstrip("+~").split("=", 1)[0] != key]
+
+
+def prepare(path: Path, index: int, *, config_dir: Path, trust: bool, seeds: int | None) -> Case:
+    """Integrity and trust checks of the manifest at ``path``, and its re-runs
+    (``seeds`` fresh seeds, or the envelope's for a stochastic one)."""
+    from ..check.validate import check_manifest
+
+    case = Case(str(path))
+    integrity, manifest = check_manifest(path)
+    failures = [c for c in integrity if c.status == FAIL]
+    if failures or manifest is None:
+        case.checks += failures
+        return case.refuse("integrity", "the manifest is not intact", "/digest")
+    case.manifest = manifest
+    case.add(
+        "integrity",
+        PASS,
+        "strict JSON, schema and digest hold",
+        "/digest",
+        found=manifest["digest"],
+    )
+    if manifest["status"] != "completed":
+        return case.refuse(
+            "status",
+            "only a completed run can be verified",
+            "/status",
+            expected="completed",
+            found=manifest["status"],
+        )
+    if digest_of(manifest["params"]) != manifest["params_digest"]:
+        return case.refuse(
+            "integrity",
+            "params_digest is not the digest of params",
+            "/params_digest",
+            expected=digest_of(manifest["params"]),
+            found=manifest["params_digest"],
+        )
+    admission = admit(manifest, case.subject, config_dir=config_dir, trust=trust)
+    case.checks += admission.checks
+    if admission.recomposed is None:
+        case.verdict = "refused"
+        return case
+    composed = case.composed = admission.recomposed
+    envelope = composed.settings.envelope
+    if manifest["envelope"] != envelope:
+        case.add(
+            "envelope",
+            WARN,
+            "the manifest records another envelope than the "
+            "repository declares; the repository's is used",
+            "/envelope",
+        )
+    case.jobs.append(Job(f"{index}:same-seed", composed.config_name, composed.overrides))
+    count = seeds or (envelope["seeds"] if envelope["stochastic"] else None)
+    if count:
+        key = str(envelope["seed_key"])
+        seed = flatten(manifest["params"]).get(key)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            return case.refuse(
+                "envelope",
+                f"the seed key {key!r} holds no integer in the "
+                "params, so fresh seeds cannot be set",
+                "/envelope/seed_key",
+                found=repr(seed),
+            )
+        from .stochastic import fresh_seeds
+
+        case.seeds = fresh_seeds(seed, count)
+        base = _without_key(composed.overrides, key)
+        case.jobs += [
+            Job(f"{index}:{key}={s}", composed.config_name, (*base, f"++{key}={s}"))
+            for s in case.seeds
+        ]
+    return case
+
+
+def _params_executed(case: Case, found: dict[str, Any]) -> None:
+    """The re-run ran the recomposed parameters (clock values aside)."""
+    assert case.composed is not None
+    volatile = set(case.composed.volatile)
+    ran = {k: v for k, v in flatten(found["params"]).items() if k not in volatile}
+    meant = {k: v for k, v in flatten(case.composed.params).items() if k not in volatile}
+    if ran != meant:
+        keys = sorted(k for k in set(ran) | set(meant) if ran.get(k) != meant.get(k))
+        case.add(
+            "params",
+            FAIL,
+            "the re-run did not execute the recomposed parameters: " + ", ".join(keys),
+            "/params",
+        )
+
+
+def evaluate(case: Case) -> None:
+    """The checks of a case whose re-runs are all done."""
+    from .context import context_checks
+    from .envelope import artifact_checks, input_checks, metric_checks
+
+    case.evaluated = True
+    record, primary = case.manifest or {}, case.primary()
+    assert primary is not None
+    if primary.manifest is None:
+        case.add("rerun", FAIL, f"could not re-run: {primary.error}", "/task")
+        case.verdict = "not-run"
+        return
+    found = primary.manifest
+    if primary.status != "completed":
+        case.add(
+            "rerun",
+            FAIL,
+            f"the re-run {primary.status}: {primary.error}",
+            "/status",
+            expected="completed",
+            found=primary.status,
+        )
+    else:
+        wall = (found.get("cost") or {}).get("wall_s", 0)
+        case.add(
+            "rerun",
+            PASS,
+            f"re-ran {found['task']} in a fresh run directory ({wall:.3g} s)",
+            "/status",
+            expected="completed",
+            found=primary.status,
+        )
+        _params_executed(case, found)
+        envelope = case.envelope
+        case.checks += artifact_checks(
+            case.subject, record["artifacts"], found["artifacts"], envelope["identical"]
+        )
+        case.checks += metric_checks(case.subject, record["metrics"], found["metrics"], envelope)
+        case.checks += input_checks(case.subject, record["inputs"], found["inputs"])
+    volatile = case.composed.volatile if case.composed else ()
+    case.checks += context_checks(case.subject, record, found, volatile=volatile)
+    if case.seeds:
+        from .stochastic import envelope_checks
+
+        runs = [
+            r.manifest["metrics"] if r.completed and r.manifest else None
+            for r in (case.reruns[j.key] for j in case.jobs[1:])
+        ]
+        checks, evidence = envelope_checks(case.subject, record["metrics"], runs, seeds=case.seeds)
+        case.checks += checks
+        case.stochastic = {"seed_key": case.envelope["seed_key"], **evidence}

@@ -1,0 +1,163 @@
+"""Recompose a recorded run's config from the repository, importing nothing.
+
+Hydra composes the config that the recorded overrides give with the
+repository's own config folder; the parameter vector is then read the way
+:mod:`manifest.job` reads it for a manifest (resolved, without the ``hydra``
+and ``manifest`` nodes, ``${oc.env:}`` values as their expression). Values
+from clock or Hydra-runtime resolvers (``${now:}``, ``${hydra:}``, or an
+interpolation of the ``hydra`` node, and values interpolating those) differ on
+every composition: they are taken from the record, not compared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.canonical import digest_of
+from ..core.tree import flatten, get, leaves, put
+from ..errors import ConfigError
+from ..record.job import dependent_keys
+from ..record.settings import Settings, parse_settings
+
+_VOLATILE = re.compile(r"\$\{\s*(now|hydra)\s*:")
+_ENV = re.compile(r"\$\{\s*oc\.env\s*:")
+
+
+@dataclass(frozen=True)
+class Recomposed:
+    """The config the repository composes from the recorded overrides."""
+
+    config_name: str
+    overrides: tuple[str, ...]
+    task: str | None
+    settings: Settings
+    params: dict[str, Any]
+    volatile: tuple[str, ...] = field(default=())  # keys taken from the record
+
+    @property
+    def params_digest(self) -> str:
+        return digest_of(self.params)
+
+
+def _resolved_leaf(cfg: Any, path: Sequence[str]) -> Any:
+    from omegaconf import ListConfig, OmegaConf
+    from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
+
+    node = cfg
+    try:
+        for part in path:
+            node = node[int(part)] if isinstance(node, ListConfig) else node[part]
+        if OmegaConf.is_config(node):
+            node = OmegaConf.to_container(node, resolve=True)
+    except MissingMandatoryValue:
+        return "???"
+    except OmegaConfBaseException as exc:
+        raise ConfigError(
+            f"cannot resolve the recomposed config: {str(exc).splitlines()[0]}",
+            pointer=".".join(path),
+        ) from None
+    return node
+
+
+def _compose(config_dir: Path, config_name: str, overrides: Sequence[str]) -> Any:
+    from hydra import version
+    from hydra._internal.hydra import Hydra
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+    from hydra.types import RunMode
+    from omegaconf.errors import OmegaConfBaseException
+    from yaml import YAMLError
+
+    from ..record.run import HYDRA_VERSION_BASE
+    from ..record.settings import register_schema
+
+    version.setbase(HYDRA_VERSION_BASE)
+    register_schema()
+    GlobalHydra.instance().clear()
+    search_path = create_config_search_path(f"file://{config_dir.resolve()}")
+    hydra = Hydra.create_main_hydra2(task_name=config_name, config_search_path=search_path)
+    try:
+        return hydra.compose_config(
+            config_name, list(overrides), run_mode=RunMode.RUN, from_shell=False
+        )
+    except (HydraException, OmegaConfBaseException, YAMLError) as exc:
+        text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        raise ConfigError(
+            f"the repository's config does not compose with the recorded overrides: {text}",
+            file=str(config_dir / f"{config_name}.yaml"),
+        ) from None
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def _settings_node(cfg: Any) -> Any:
+    """The ``manifest:`` node, resolved; where and by whom a manifest is
+    written may depend on Hydra's runtime (unknown here) and is left out."""
+    from omegaconf import OmegaConf
+
+    from ..record.job import json_safe
+
+    node: Any = cfg.get("manifest") if OmegaConf.is_dict(cfg) else None
+    if not OmegaConf.is_dict(node):
+        return json_safe(_resolved_leaf(cfg, ("manifest",))) if node is not None else None
+    settings = {}
+    for key in node:
+        try:
+            settings[str(key)] = json_safe(_resolved_leaf(cfg, ("manifest", str(key))))
+        except ConfigError:
+            if key not in ("store", "owner"):
+                raise
+    return settings
+
+
+def recompose(
+    config_dir: Path,
+    config_name: str,
+    overrides: Sequence[str],
+    *,
+    recorded_params: Mapping[str, Any],
+) -> Recomposed:
+    """Compose ``config_name`` from ``config_dir`` with ``overrides`` (no
+    task is imported) and read its task, settings and parameter vector.
+
+    Leaves from clock or Hydra-runtime resolvers take their value from
+    ``recorded_params``; leaves from ``${oc.env:}`` keep their expression, as
+    the record does. Raises :class:`ConfigError` when composition fails.
+    """
+    from omegaconf import OmegaConf
+
+    from ..record.job import EXCLUDED_NODES, json_safe
+
+    cfg = _compose(config_dir, config_name, overrides)
+    container = OmegaConf.to_container(cfg, resolve=False)
+    assert isinstance(container, dict)
+    raw = {str(k): v for k, v in container.items() if k not in EXCLUDED_NODES}
+    paths = {".".join(p): p for p, _ in leaves(raw)}
+    raw_leaves = flatten(raw)
+    volatile = dependent_keys(raw_leaves, _VOLATILE, ("hydra",))
+    from_env = dependent_keys(raw_leaves, _ENV, ()) - volatile
+    params = json_safe(raw)
+    for key, path in paths.items():
+        if not path:
+            continue
+        if key in volatile:
+            value = get(recorded_params, path, default=raw_leaves.get(key))
+        elif key in from_env:
+            value = raw_leaves[key]
+        else:
+            value = json_safe(_resolved_leaf(cfg, path))
+        put(params, path, value)
+    settings = parse_settings(_settings_node(cfg))
+    return Recomposed(
+        config_name=config_name,
+        overrides=tuple(overrides),
+        task=settings.task,
+        settings=settings,
+        params=params,
+        volatile=tuple(sorted(volatile)),
+    )

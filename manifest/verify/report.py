@@ -1,0 +1,121 @@
+"""The verification record: the report of ``verify`` as data, table and file.
+
+The report is a :class:`~manifest.results.Report` whose ``extra`` holds the
+verdict of each manifest with the digest it verified, so that a later gate
+can require "verified" evidence. ``--write-report`` saves
+:func:`manifest.report.as_json` of it, validated against
+``schemas/verify-report.schema.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core.results import FAIL, WARN, Report
+
+if TYPE_CHECKING:
+    from .case import Case
+    from .verifier import VerifyOptions
+
+VERIFY_SCHEMA = "verify-report.schema.json"
+
+
+def _entry(case: Case) -> dict[str, Any]:
+    manifest = case.manifest or {}
+    walls = [
+        (r.manifest.get("cost") or {}).get("wall_s", 0.0)
+        for r in case.reruns.values()
+        if r.manifest
+    ]
+    return {
+        "subject": case.subject,
+        "run_id": manifest.get("run_id"),
+        "digest": manifest.get("digest"),
+        "task": manifest.get("task"),
+        "config_name": manifest.get("config_name"),
+        "verdict": case.final_verdict(),
+        "overrides": list(case.composed.overrides) if case.composed else [],
+        "reruns": len(case.reruns),
+        "rerun_wall_s": round(sum(walls), 6),
+        "stochastic": case.stochastic,
+    }
+
+
+def build_report(
+    cases: Sequence[Case], options: VerifyOptions, *, interrupted: bool, seconds: float
+) -> Report:
+    """The report of a verification of ``cases``."""
+    from .verifier import REPORT_VERSION, VERDICTS
+
+    verdicts = [c.final_verdict() for c in cases]
+    overall = "interrupted" if interrupted else min(verdicts or ["verified"], key=VERDICTS.index)
+    extra = {
+        "schema_version": REPORT_VERSION,
+        "verdict": overall,
+        "interrupted": interrupted,
+        "seconds": round(seconds, 3),
+        "settings": {
+            "config_dir": str(options.config_dir),
+            "seeds": options.seeds,
+            "jobs": options.jobs,
+            "trust": options.trust,
+            "perturb": options.perturb,
+            "launcher_overrides": list(options.hydra_overrides),
+            "network": options.allow_network,
+            "pass_env": list(options.pass_env),
+        },
+        "manifests": [_entry(c) for c in cases],
+    }
+    checks = tuple(check for case in cases for check in case.checks)
+    return Report("verify", tuple(c.subject for c in cases), checks, extra)
+
+
+def exit_code(report: Report) -> int:
+    """0 verified, 1 not reproduced, 2 refused or not run, 130 interrupted."""
+    from .verifier import EXIT_CODES
+
+    return EXIT_CODES[str(report.extra.get("verdict", "not-run"))]
+
+
+def summary_table(report: Report) -> str:
+    """One row per manifest: verdict, re-runs, failed checks, warnings."""
+    rows = [("manifest", "verdict", "re-runs", "failed", "warnings", "re-run s")]
+    for entry in report.extra.get("manifests", []):
+        mine = [c for c in report.checks if c.subject == entry["subject"]]
+        rows.append(
+            (
+                entry["subject"],
+                entry["verdict"],
+                str(entry["reruns"]),
+                str(sum(c.status == FAIL for c in mine)),
+                str(sum(c.status == WARN for c in mine)),
+                f"{entry['rerun_wall_s']:.2f}",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i < 2 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(report: Report, path: Path) -> None:
+    """Write the JSON report to ``path`` atomically, after validating it."""
+    from ..core.atomic import atomic_write
+    from ..core.canonical import pretty_bytes
+    from ..core.schemas import check
+    from ..errors import InputError
+    from ..render.report import as_json
+
+    document = as_json(report)
+    check(document, VERIFY_SCHEMA, file=str(path))
+    try:
+        atomic_write(path, pretty_bytes(document))
+    except OSError as exc:
+        raise InputError(f"cannot write the report: {exc.strerror}", file=str(path)) from None

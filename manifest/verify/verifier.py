@@ -1,0 +1,208 @@
+"""Verify manifests: re-run each claim and check its reproducibility envelope.
+
+For each manifest: check that it is intact, pass it through the trust
+boundary (:mod:`manifest.trust`: the repository's config, task, envelope and
+parameters), re-run it in a fresh folder through Hydra's launcher
+(:mod:`manifest.rerun`), compare (:mod:`manifest.reproduce`; fresh seeds in
+:mod:`manifest.stochastic`), name likely sources of a failure from a control
+re-run (:mod:`manifest.diagnose`) and, on request, re-run under varied
+conditions (:mod:`manifest.perturb`). The result is a
+:class:`~manifest.results.Report`; nothing is printed here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.results import FAIL, Report
+from ..errors import ManifestError
+from .case import Case, evaluate, prepare
+from .rerun import Job, LaunchSettings, Rerun, fresh_workers, launch
+
+__all__ = ["EXIT_CODES", "Progress", "VerifyOptions", "verify"]
+
+REPORT_VERSION = "1.0"
+# Worst first: the verdict of many manifests is the worst of theirs.
+VERDICTS = ("interrupted", "refused", "not-run", "not-reproduced", "verified")
+EXIT_CODES = {"verified": 0, "not-reproduced": 1, "refused": 2, "not-run": 2, "interrupted": 130}
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """How to verify: where the repository's configs are, and how to re-run."""
+
+    config_dir: Path = Path("conf")
+    seeds: int | None = None
+    jobs: int = 1
+    trust: bool = False
+    perturb: bool = False
+    diagnose: bool = True
+    hydra_overrides: tuple[str, ...] = ()
+    work_dir: Path | None = None
+    pass_env: tuple[str, ...] = ()
+    allow_network: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One step of a verification, for a progress display."""
+
+    kind: str  # admitted, refused, rerun, verdict
+    subject: str
+    detail: str
+    done: int = 0
+    total: int = 0
+
+
+def _run_all(
+    pending: list[tuple[Case, Job]],
+    settings: LaunchSettings,
+    notify: Callable[[Progress], None],
+    finished: Callable[[Case], None],
+    batches: Iterator[int],
+) -> None:
+    """Run ``pending`` in batches of ``settings.batch_size``; call
+    ``finished`` for each case whose re-runs are all done."""
+    size = settings.batch_size
+    total = len(pending)
+    for start in range(0, total, size):
+        chunk = pending[start : start + size]
+        try:
+            results = launch([job for _, job in chunk], settings, batch=next(batches))
+        except ManifestError as exc:
+            results = [Rerun(job, "config-error", error=exc.describe()) for _, job in chunk]
+        for offset, ((case, job), rerun) in enumerate(zip(chunk, results, strict=True)):
+            case.reruns[job.key] = rerun
+            notify(
+                Progress(
+                    "rerun",
+                    case.subject,
+                    f"{job.key.split(':', 1)[1]}: {rerun.status}",
+                    start + offset + 1,
+                    total,
+                )
+            )
+        for case in dict.fromkeys(c for c, _ in chunk):
+            if all(j.key in case.reruns for j in case.jobs) and not case.evaluated:
+                finished(case)
+
+
+def _work_dir(options: VerifyOptions) -> tuple[Path, bool]:
+    if options.work_dir is not None:
+        options.work_dir.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="verify-", dir=options.work_dir)).resolve(), False
+    return Path(tempfile.mkdtemp(prefix="manifest-verify-")).resolve(), True
+
+
+def verify(
+    paths: Sequence[Path],
+    options: VerifyOptions = VerifyOptions(),
+    *,
+    progress: Callable[[Progress], None] | None = None,
+) -> Report:
+    """Verify the manifests at ``paths`` (files or folders of them).
+
+    Never raises for a manifest that fails or cannot be re-run: that is in
+    the report. Ctrl-C stops cleanly: the report then holds what was done
+    (``extra["verdict"] == "interrupted"``). Raises :class:`InputError` for
+    a path that does not exist.
+    """
+    from ..core.discover import discover
+    from .sandbox import sandboxed_environ
+
+    notify = progress or (lambda event: None)
+    files = discover(list(paths))
+    cases: list[Case] = []
+    interrupted = False
+    work, temporary = _work_dir(options)
+    settings = LaunchSettings(options.config_dir, work, options.jobs, options.hydra_overrides)
+    started = time.perf_counter()
+    try:
+        for index, path in enumerate(files):
+            case = prepare(
+                path,
+                index,
+                config_dir=options.config_dir,
+                trust=options.trust,
+                seeds=options.seeds,
+            )
+            cases.append(case)
+            notify(
+                Progress(
+                    "refused" if case.verdict else "admitted",
+                    case.subject,
+                    case.verdict or f"{len(case.jobs)} re-run(s)",
+                )
+            )
+        with sandboxed_environ(
+            pass_env=options.pass_env, allow_network=options.allow_network
+        ) as env:
+            if options.jobs > 1:
+                fresh_workers()
+            _phases(cases, options, settings, env, notify)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if options.jobs > 1:
+            fresh_workers()
+        if temporary:
+            shutil.rmtree(work, ignore_errors=True)
+    for path in files[len(cases) :]:
+        cases.append(Case(str(path)))
+    for case in cases:
+        if case.verdict is None and not case.evaluated:
+            case.add("interrupted", FAIL, "not verified: interrupted before its re-runs finished")
+            case.verdict = "interrupted"
+        notify(Progress("verdict", case.subject, case.final_verdict()))
+    from .report import build_report
+
+    return build_report(
+        cases, options, interrupted=interrupted, seconds=time.perf_counter() - started
+    )
+
+
+def _phases(
+    cases: list[Case],
+    options: VerifyOptions,
+    settings: LaunchSettings,
+    env: dict[str, str],
+    notify: Callable[[Progress], None],
+) -> None:
+    from .diagnose import controls_needed, diagnose
+
+    batches = itertools.count(1)
+    needs_control: list[Case] = []
+
+    def finished(case: Case) -> None:
+        evaluate(case)
+        primary = case.primary()
+        if (
+            options.diagnose
+            and primary is not None
+            and controls_needed(case.manifest or {}, primary, case.envelope)
+        ):
+            needs_control.append(case)
+
+    pending = [(case, job) for case in cases if case.verdict is None for job in case.jobs]
+    _run_all(pending, settings, notify, finished, batches)
+    controls = [
+        (c, Job(c.jobs[0].key + ":control", c.jobs[0].config_name, c.jobs[0].overrides))
+        for c in needs_control
+    ]
+    _run_all(controls, settings, notify, lambda case: None, batches)
+    for case, job in controls:
+        primary = case.primary()
+        if primary is not None:
+            case.checks += diagnose(
+                case.subject, case.manifest or {}, case.envelope, primary, case.reruns.get(job.key)
+            )
+    if options.perturb:
+        from .perturb import perturb_cases
+
+        perturb_cases(cases, options, settings, env, notify)
