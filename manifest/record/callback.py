@@ -64,6 +64,7 @@ class ManifestCallback(Callback):
     def _record(self, config: Any, job_return: Any) -> str:
         from hydra.core.utils import JobStatus
 
+        from .._hydra.internal import job_value
         from .build import Outcome, record
         from .job import job_context
 
@@ -78,7 +79,7 @@ class ManifestCallback(Callback):
         if job_return.status == JobStatus.COMPLETED:
             outcome = Outcome("completed", job_return.return_value, None, created, finished, cost)
         else:
-            error = job_return._return_value
+            error = job_value(job_return)
             if not isinstance(error, BaseException):
                 error = RuntimeError(f"job ended with status {job_return.status}")
             outcome = Outcome.from_exception(error, created=created, finished=finished, cost=cost)

@@ -8,18 +8,15 @@ joblib launcher, so it and what it returns must pickle).
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, ManifestError, UsageError
+from ..errors import ManifestError, UsageError
 from .build import Outcome, record
 from .capture.cost import CostMeter
-
-HYDRA_VERSION_BASE = "1.3"
 
 
 @dataclass(frozen=True)
@@ -123,65 +120,16 @@ def execute(
     config_dir = config_dir.resolve()
     if not config_dir.is_dir():
         raise UsageError("config folder not found", file=str(config_dir), hint="pass --config-dir")
-    from hydra import version
-    from hydra._internal.hydra import Hydra
-    from hydra._internal.utils import create_config_search_path
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.core.utils import JobReturn
-    from hydra.errors import HydraException, OverrideParseException
-    from omegaconf.errors import OmegaConfBaseException
-    from yaml import YAMLError
+    from .._hydra.launch import run_jobs
 
-    from .settings import register_schema
-
-    version.setbase(HYDRA_VERSION_BASE)
-    register_schema()
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())  # tasks of the user's project import as with python -m
     overrides = list(overrides)
     if not _has_override(overrides, "hydra.job.chdir"):
         overrides.append("hydra.job.chdir=True")
     overrides.append(f"hydra.mode={'MULTIRUN' if multirun else 'RUN'}")
-
-    GlobalHydra.instance().clear()
-    search_path = create_config_search_path(f"file://{config_dir}")
-    hydra = Hydra.create_main_hydra2(task_name=config_name, config_search_path=search_path)
-    runner = TaskRunner()
-    try:
-        if multirun:
-            returned: Any = hydra.multirun(config_name, runner, overrides)
-        else:
-            returned = [hydra.run(config_name, runner, overrides)]
-    except OverrideParseException as exc:
-        raise ConfigError(
-            f"bad override {exc.override!r}: {_one_paragraph(str(exc))}",
-            hint="overrides use Hydra's grammar: key=value, +key=value, ~key, group=option",
-        ) from None
-    except (HydraException, OmegaConfBaseException, YAMLError) as exc:
-        raise ConfigError(
-            _one_paragraph(str(exc)), file=str(config_dir / f"{config_name}.yaml")
-        ) from None
-    finally:
-        GlobalHydra.instance().clear()
-
-    summaries = []
-    for job in _flatten(returned):
-        if not isinstance(job, JobReturn):
-            continue
-        value = job._return_value
-        if isinstance(value, JobSummary):
-            summaries.append(value)
-        else:  # the runner itself failed: a bug, not the task
-            summaries.append(JobSummary("not-recorded", error=f"internal error: {value!r}"))
-    return summaries
-
-
-def _flatten(value: Any) -> list[Any]:
-    if isinstance(value, (list, tuple)):
-        return [item for part in value for item in _flatten(part)]
-    return [value]
-
-
-def _one_paragraph(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return " ".join(lines)
+    returned = run_jobs(config_dir, config_name, overrides, TaskRunner(), multirun=multirun)
+    return [
+        value
+        if isinstance(value, JobSummary)
+        else JobSummary("not-recorded", error=f"internal error: {value!r}")  # a bug, not the task
+        for value in returned
+    ]

@@ -11,6 +11,7 @@ import json
 
 from ..compare.comparison import HIGHER, Comparison, MetricComparison
 from ..compare.stats import TestResult
+from .table import md_cell
 
 FORMATS = ("text", "json", "markdown")
 _TEST_NAMES = {
@@ -127,10 +128,6 @@ def json_text(comparison: Comparison) -> str:
     return json.dumps(comparison.as_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
-def _cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
-
-
 def markdown(comparison: Comparison) -> str:
     """A Markdown table per comparison, for PR comments and CI summaries."""
     c = comparison
@@ -168,11 +165,11 @@ def markdown(comparison: Comparison) -> str:
             f"{m.probability_of_improvement:.3f}",
             m.verdict,
         ]
-        lines.append("| " + " | ".join(_cell(x) for x in cells) + " |")
+        lines.append("| " + " | ".join(md_cell(x) for x in cells) + " |")
     notes = [w for m in c.metrics for w in (f"`{m.metric}`: {x}" for x in m.warnings)]
     notes += list(c.warnings)
     if notes:
-        lines += ["", *(f"- ⚠️ {_cell(n)}" for n in notes)]
+        lines += ["", *(f"- ⚠️ {md_cell(n)}" for n in notes)]
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..core.canonical import pretty_bytes
 from ..gate.decision import ACCEPT, BLOCK, GateResult, RuleCheck
+from .table import md_cell
 
 FORMATS = ("text", "json", "junit", "markdown")
 _LABEL = {"pass": "PASS", "fail": "FAIL", "undefined": "UNDEF"}
@@ -62,10 +63,6 @@ def text(result: GateResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
-
-
 def markdown(result: GateResult) -> str:
     icon = {ACCEPT: "✅", BLOCK: "❌"}.get(result.decision, "⚠️")
     c = result.comparison
@@ -90,8 +87,8 @@ def markdown(result: GateResult) -> str:
             check.found or "",
             _evidence(check),
         ]
-        lines.append("| " + " | ".join(_cell(x) for x in cells) + " |")
-    lines += ["", f"**Next:** {_cell(result.action)}"]
+        lines.append("| " + " | ".join(md_cell(x) for x in cells) + " |")
+    lines += ["", f"**Next:** {md_cell(result.action)}"]
     return "\n".join(lines) + "\n"
 
 

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from xml.etree import ElementTree as ET
 
 from ..core.results import FAIL, PASS, WARN, Check, Report
+from .table import columns, md_table
 
 FORMATS = ("text", "json", "junit", "markdown")
 # A GitHub step summary holds at most 1 MiB and a PR comment 65,536 characters.
@@ -60,15 +61,8 @@ def contract_rows(report: Report) -> list[list[str]]:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     numeric = {i for i, h in enumerate(header) if h in (PASS, WARN, FAIL)}
-    return [
-        "  ".join(
-            c.rjust(w) if i in numeric else c.ljust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in [header, *rows]
-    ]
+    return columns([header, *rows], right=numeric)
 
 
 def _summary(report: Report) -> str:
@@ -169,16 +163,6 @@ def junit(report: Report) -> str:
     )
 
 
-def _md_cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ")
-
-
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
-    return lines
-
-
 def markdown(report: Report, *, max_rows: int = MARKDOWN_MAX_ROWS) -> str:
     """A Markdown summary for PR comments and CI step summaries: failures and
     warnings (at most ``max_rows``), then the contracts' outcomes."""
@@ -207,7 +191,7 @@ def markdown(report: Report, *, max_rows: int = MARKDOWN_MAX_ROWS) -> str:
             ]
             for c in shown[:max_rows]
         ]
-        lines += _md_table(header, rows)
+        lines += md_table(header, rows)
         if len(shown) > max_rows:
             lines += ["", f"... and {len(shown) - max_rows} more (see `--format json`)."]
     else:
@@ -215,7 +199,7 @@ def markdown(report: Report, *, max_rows: int = MARKDOWN_MAX_ROWS) -> str:
     contracts = contract_rows(report)
     if contracts:
         lines += ["", "<details><summary>Contracts</summary>", ""]
-        lines += _md_table(CONTRACT_HEADER, contracts)
+        lines += md_table(CONTRACT_HEADER, contracts)
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 

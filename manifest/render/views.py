@@ -6,6 +6,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .table import columns
+
 
 def _value(value: Any) -> str:
     if isinstance(value, float):
@@ -13,13 +15,6 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, sort_keys=True)
-
-
-def _table(rows: Sequence[Sequence[str]]) -> list[str]:
-    if not rows:
-        return []
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
 
 
 def show(manifest: Mapping[str, Any], path: str) -> str:
@@ -90,7 +85,7 @@ def listing(entries: Sequence[tuple[str, Mapping[str, Any] | None, str | None]])
                 shown,
             ]
         )
-    return "\n".join(_table(rows)) + "\n"
+    return "\n".join(columns(rows)) + "\n"
 
 
 def diff_text(changes: Mapping[str, Sequence[Mapping[str, Any]]], a: str, b: str) -> str:
@@ -108,5 +103,5 @@ def diff_text(changes: Mapping[str, Sequence[Mapping[str, Any]]], a: str, b: str
             old = "-" if row["change"] == "added" else _value(row["old"])
             new = "-" if row["change"] == "removed" else _value(row["new"])
             table.append([f"  {row['key']}", old, "->", new + delta])
-        lines += _table(table)
+        lines += columns(table)
     return "\n".join(lines) + "\n"

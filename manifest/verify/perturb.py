@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 from ..core.results import FAIL, PASS, Check
 from ..errors import ManifestError
 from .diagnose import THREAD_VARIABLES, failing
+from .options import Progress, VerifyOptions
 from .rerun import Job, LaunchSettings, Rerun, quoted, run_dir_of
 
 if TYPE_CHECKING:
     from .case import Case
-    from .verifier import Progress, VerifyOptions
 
 _LOCALES = ("de_DE.UTF-8", "fr_FR.UTF-8", "tr_TR.UTF-8", "C.UTF-8", "C")
 _ZONEINFO = Path("/usr/share/zoneinfo")
@@ -177,8 +177,6 @@ def perturb_cases(
     """Run every variation of every case whose same-seed re-run completed
     (``options.jobs`` at a time) and add a ``perturb:<name>`` check each."""
     from concurrent.futures import ThreadPoolExecutor
-
-    from .verifier import Progress
 
     tasks: list[tuple[Case, Variation, Mapping[str, Any], Future[Rerun]]] = []
     pool = ThreadPoolExecutor(max_workers=max(options.jobs, 1))

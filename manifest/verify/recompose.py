@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._hydra.compose import compose
 from ..core.canonical import digest_of
 from ..core.tree import flatten, get, leaves, put
 from ..errors import ConfigError
@@ -63,38 +64,6 @@ def _resolved_leaf(cfg: Any, path: Sequence[str]) -> Any:
     return node
 
 
-def _compose(config_dir: Path, config_name: str, overrides: Sequence[str]) -> Any:
-    from hydra import version
-    from hydra._internal.hydra import Hydra
-    from hydra._internal.utils import create_config_search_path
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.errors import HydraException
-    from hydra.types import RunMode
-    from omegaconf.errors import OmegaConfBaseException
-    from yaml import YAMLError
-
-    from ..record.run import HYDRA_VERSION_BASE
-    from ..record.settings import register_schema
-
-    version.setbase(HYDRA_VERSION_BASE)
-    register_schema()
-    GlobalHydra.instance().clear()
-    search_path = create_config_search_path(f"file://{config_dir.resolve()}")
-    hydra = Hydra.create_main_hydra2(task_name=config_name, config_search_path=search_path)
-    try:
-        return hydra.compose_config(
-            config_name, list(overrides), run_mode=RunMode.RUN, from_shell=False
-        )
-    except (HydraException, OmegaConfBaseException, YAMLError) as exc:
-        text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
-        raise ConfigError(
-            f"the repository's config does not compose with the recorded overrides: {text}",
-            file=str(config_dir / f"{config_name}.yaml"),
-        ) from None
-    finally:
-        GlobalHydra.instance().clear()
-
-
 def _settings_node(cfg: Any) -> Any:
     """The ``manifest:`` node, resolved; where and by whom a manifest is
     written may depend on Hydra's runtime (unknown here) and is left out."""
@@ -133,7 +102,7 @@ def recompose(
 
     from ..record.job import EXCLUDED_NODES, json_safe
 
-    cfg = _compose(config_dir, config_name, overrides)
+    cfg = compose(config_dir, config_name, overrides)
     container = OmegaConf.to_container(cfg, resolve=False)
     assert isinstance(container, dict)
     raw = {str(k): v for k, v in container.items() if k not in EXCLUDED_NODES}

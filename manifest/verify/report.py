@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.results import FAIL, WARN, Report
+from ..core.results import Report
+from .options import EXIT_CODES, REPORT_VERSION, VERDICTS, VerifyOptions
 
 if TYPE_CHECKING:
     from .case import Case
-    from .verifier import VerifyOptions
 
 VERIFY_SCHEMA = "verify-report.schema.json"
 
@@ -47,8 +47,6 @@ def build_report(
     cases: Sequence[Case], options: VerifyOptions, *, interrupted: bool, seconds: float
 ) -> Report:
     """The report of a verification of ``cases``."""
-    from .verifier import REPORT_VERSION, VERDICTS
-
     verdicts = [c.final_verdict() for c in cases]
     overall = "interrupted" if interrupted else min(verdicts or ["verified"], key=VERDICTS.index)
     extra = {
@@ -74,35 +72,7 @@ def build_report(
 
 def exit_code(report: Report) -> int:
     """0 verified, 1 not reproduced, 2 refused or not run, 130 interrupted."""
-    from .verifier import EXIT_CODES
-
     return EXIT_CODES[str(report.extra.get("verdict", "not-run"))]
-
-
-def summary_table(report: Report) -> str:
-    """One row per manifest: verdict, re-runs, failed checks, warnings."""
-    rows = [("manifest", "verdict", "re-runs", "failed", "warnings", "re-run s")]
-    for entry in report.extra.get("manifests", []):
-        mine = [c for c in report.checks if c.subject == entry["subject"]]
-        rows.append(
-            (
-                entry["subject"],
-                entry["verdict"],
-                str(entry["reruns"]),
-                str(sum(c.status == FAIL for c in mine)),
-                str(sum(c.status == WARN for c in mine)),
-                f"{entry['rerun_wall_s']:.2f}",
-            )
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(
-            cell.ljust(w) if i < 2 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def write_report(report: Report, path: Path) -> None:

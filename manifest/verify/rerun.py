@@ -13,16 +13,14 @@ manifests in a store there; nothing of the original run is touched.
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, ManifestError
-from ..record.run import HYDRA_VERSION_BASE, JobSummary, TaskRunner
+from ..errors import ManifestError
+from ..record.run import JobSummary, TaskRunner
 
 
 @dataclass(frozen=True)
@@ -159,46 +157,13 @@ def launch(jobs: Sequence[Job], settings: LaunchSettings, *, batch: int) -> list
 def _launch_group(
     config_name: str, jobs: Sequence[Job], settings: LaunchSettings, sweep_dir: Path
 ) -> list[Any]:
-    from hydra import version
-    from hydra._internal.callbacks import Callbacks
-    from hydra._internal.hydra import Hydra
-    from hydra._internal.utils import create_config_search_path
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.core.plugins import Plugins
-    from hydra.core.utils import JobReturn
-    from hydra.errors import HydraException
-    from hydra.types import HydraContext, RunMode
-    from omegaconf.errors import OmegaConfBaseException
+    from .._hydra.launch import launch_jobs
 
-    from ..record.settings import register_schema
-
-    version.setbase(HYDRA_VERSION_BASE)
-    register_schema()
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())  # the repository's task modules, as for `manifest run`
     store = f"manifest.store={quoted(str(settings.store))}"
-    job_overrides = [[*job.overrides, store] for job in jobs]
-    GlobalHydra.instance().clear()
-    search_path = create_config_search_path(f"file://{settings.config_dir.resolve()}")
-    hydra = Hydra.create_main_hydra2(task_name=config_name, config_search_path=search_path)
-    try:
-        cfg = hydra.compose_config(
-            config_name,
-            settings.launcher_overrides(sweep_dir) + job_overrides[0],
-            run_mode=RunMode.MULTIRUN,
-            from_shell=False,
-        )
-        context = HydraContext(config_loader=hydra.config_loader, callbacks=Callbacks(cfg))
-        launcher = Plugins.instance().instantiate_launcher(
-            config=cfg, hydra_context=context, task_function=TaskRunner()
-        )
-        returned = launcher.launch(job_overrides, initial_job_idx=0)
-    except (HydraException, OmegaConfBaseException, ImportError, RuntimeError) as exc:
-        text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
-        raise ConfigError(
-            f"cannot launch the re-runs: {text}",
-            hint="is the launcher plugin installed (pip install hydra-joblib-launcher)?",
-        ) from None
-    finally:
-        GlobalHydra.instance().clear()
-    return [r._return_value if isinstance(r, JobReturn) else r for r in returned]
+    return launch_jobs(
+        settings.config_dir,
+        config_name,
+        settings.launcher_overrides(sweep_dir),
+        [[*job.overrides, store] for job in jobs],
+        TaskRunner(),
+    )

@@ -17,48 +17,15 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.results import FAIL, Report
 from ..errors import ManifestError
 from .case import Case, evaluate, prepare
+from .options import Progress, VerifyOptions
 from .rerun import Job, LaunchSettings, Rerun, fresh_workers, launch
 
-__all__ = ["EXIT_CODES", "Progress", "VerifyOptions", "verify"]
-
-REPORT_VERSION = "1.0"
-# Worst first: the verdict of many manifests is the worst of theirs.
-VERDICTS = ("interrupted", "refused", "not-run", "not-reproduced", "verified")
-EXIT_CODES = {"verified": 0, "not-reproduced": 1, "refused": 2, "not-run": 2, "interrupted": 130}
-
-
-@dataclass(frozen=True)
-class VerifyOptions:
-    """How to verify: where the repository's configs are, and how to re-run."""
-
-    config_dir: Path = Path("conf")
-    seeds: int | None = None
-    jobs: int = 1
-    trust: bool = False
-    perturb: bool = False
-    diagnose: bool = True
-    hydra_overrides: tuple[str, ...] = ()
-    work_dir: Path | None = None
-    pass_env: tuple[str, ...] = ()
-    allow_network: bool = False
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One step of a verification, for a progress display."""
-
-    kind: str  # admitted, refused, rerun, verdict
-    subject: str
-    detail: str
-    done: int = 0
-    total: int = 0
-
+__all__ = ["Progress", "VerifyOptions", "verify"]
 
 def _run_all(
     pending: list[tuple[Case, Job]],
@@ -102,7 +69,7 @@ def _work_dir(options: VerifyOptions) -> tuple[Path, bool]:
 
 def verify(
     paths: Sequence[Path],
-    options: VerifyOptions = VerifyOptions(),
+    options: VerifyOptions | None = None,
     *,
     progress: Callable[[Progress], None] | None = None,
 ) -> Report:
@@ -116,6 +83,7 @@ def verify(
     from ..core.discover import discover
     from .sandbox import sandboxed_environ
 
+    options = options if options is not None else VerifyOptions()
     notify = progress or (lambda event: None)
     files = discover(list(paths))
     cases: list[Case] = []

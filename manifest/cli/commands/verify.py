@@ -30,7 +30,7 @@ from ...errors import UsageError
 from ._common import add_format, emit
 
 if TYPE_CHECKING:
-    from ...verify.verifier import Progress
+    from ...verify.options import Progress
 
 
 def _count(minimum: int) -> type[int]:
@@ -156,8 +156,10 @@ def _show(event: Progress) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...verify.report import exit_code, summary_table, write_report
-    from ...verify.verifier import VerifyOptions, verify
+    from ...render.verification import summary_table
+    from ...verify.options import VerifyOptions
+    from ...verify.report import exit_code, write_report
+    from ...verify.verifier import verify
 
     for override in args.hydra:
         if not override.lstrip("+~").startswith(("hydra.", "hydra/")):

@@ -1,0 +1,112 @@
+"""Running jobs with Hydra: ``manifest run`` and the re-runs of ``verify``.
+
+Composition, the run directory, sweeps, callbacks and launcher plugins are
+Hydra's own; a job's task function is whatever the caller passes (it runs in
+a worker process under the joblib launcher, so it must pickle). Each call
+runs in a :func:`~.session.hydra_session`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from . import internal
+from .compose import one_paragraph
+from .session import hydra_session
+
+TaskFunction = Callable[[Any], Any]
+
+
+def _flatten(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return [item for part in value for item in _flatten(part)]
+    return [value]
+
+
+def _values(returned: Any) -> list[Any]:
+    """The task functions' return values of Hydra's job returns."""
+    from hydra.core.utils import JobReturn
+
+    return [internal.job_value(j) for j in _flatten(returned) if isinstance(j, JobReturn)]
+
+
+def run_jobs(
+    config_dir: Path,
+    config_name: str,
+    overrides: Sequence[str],
+    task: TaskFunction,
+    *,
+    multirun: bool,
+) -> list[Any]:
+    """Compose ``config_name`` with ``overrides`` and run ``task`` as Hydra's
+    job (a sweep of jobs when ``multirun``); what each job returned.
+
+    Raises :class:`ConfigError` when Hydra cannot compose or launch.
+    """
+    from hydra.errors import HydraException, OverrideParseException
+    from omegaconf.errors import OmegaConfBaseException
+    from yaml import YAMLError
+
+    with hydra_session(import_from_cwd=True):
+        hydra = internal.main_hydra(config_dir, config_name)
+        try:
+            if multirun:
+                return _values(hydra.multirun(config_name, task, list(overrides)))
+            return _values(hydra.run(config_name, task, list(overrides)))
+        except OverrideParseException as exc:
+            raise ConfigError(
+                f"bad override {exc.override!r}: {one_paragraph(str(exc))}",
+                hint="overrides use Hydra's grammar: key=value, +key=value, ~key, group=option",
+            ) from None
+        except (HydraException, OmegaConfBaseException, YAMLError) as exc:
+            raise ConfigError(
+                one_paragraph(str(exc)), file=str(config_dir / f"{config_name}.yaml")
+            ) from None
+
+
+def launch_jobs(
+    config_dir: Path,
+    config_name: str,
+    launch_overrides: Sequence[str],
+    job_overrides: Sequence[Sequence[str]],
+    task: TaskFunction,
+) -> list[Any]:
+    """Hand one job per entry of ``job_overrides`` to the launcher that
+    ``launch_overrides`` (with the first job's overrides) configure, bypassing
+    the sweeper; what each job returned, in order.
+
+    Raises :class:`ConfigError` when the launch cannot start (a launcher
+    plugin that is not installed, for example).
+    """
+    from hydra.core.plugins import Plugins
+    from hydra.errors import HydraException
+    from hydra.types import HydraContext, RunMode
+    from omegaconf.errors import OmegaConfBaseException
+
+    with hydra_session(import_from_cwd=True):
+        hydra = internal.main_hydra(config_dir, config_name)
+        try:
+            cfg = hydra.compose_config(
+                config_name,
+                [*launch_overrides, *job_overrides[0]],
+                run_mode=RunMode.MULTIRUN,
+                from_shell=False,
+            )
+            context = HydraContext(
+                config_loader=hydra.config_loader, callbacks=internal.callbacks(cfg)
+            )
+            launcher = Plugins.instance().instantiate_launcher(
+                config=cfg, hydra_context=context, task_function=task
+            )
+            returned = launcher.launch([list(o) for o in job_overrides], initial_job_idx=0)
+        except (HydraException, OmegaConfBaseException, ImportError, RuntimeError) as exc:
+            raise ConfigError(
+                f"cannot launch the re-runs: {one_paragraph(str(exc))}",
+                hint="is the launcher plugin installed (pip install hydra-joblib-launcher)?",
+            ) from None
+    from hydra.core.utils import JobReturn
+
+    return [internal.job_value(r) if isinstance(r, JobReturn) else r for r in returned]
