@@ -21,7 +21,7 @@ from validate_kit import (
     write_manifest,
 )
 
-from manifest.check import kinds
+from manifest.check import kinds, lineage
 from manifest.check.contract_file import (
     ContractError,
     ContractSet,
@@ -160,7 +160,7 @@ def test_freshness_at_a_fixed_clock() -> None:
     ],
 )
 def test_lineage_requirements(need: str, manifest: dict[str, Any], pointer: str) -> None:
-    finding = kinds.lineage(require=[need])(manifest)
+    finding = lineage.lineage(require=[need])(manifest)
     assert (finding.holds, finding.pointer) == (False, pointer)
     assert finding.message == f"unauditable: missing {need}"
 
@@ -173,7 +173,7 @@ def test_lineage_holds_for_an_auditable_run() -> None:
         "lineage": {"parents": ["20260101T000000Z-aaaaaaaa"]},
         "seeds": {"seed": 3},
     }
-    finding = kinds.lineage(require=list(kinds.LINEAGE))(manifest)
+    finding = lineage.lineage(require=list(lineage.LINEAGE))(manifest)
     assert finding.holds and finding.found == "all recorded"
 
 

@@ -1,6 +1,6 @@
 """Contracts files: safe YAML -> schema -> cross-checks -> a ContractSet.
 
-The YAML is read by :func:`manifest.safe_yaml.load_yaml` (a size limit, no
+The YAML is read by :func:`manifest.core.safe_yaml.load_yaml` (a size limit, no
 Python or other custom tags, no aliases: a "billion laughs" file is refused
 before anything walks it) and checked against
 ``schemas/contracts.schema.json``. Then what a schema cannot say: ids are
@@ -73,7 +73,7 @@ class ContractSet:
 def load_contracts(path: Path) -> ContractSet:
     """Read, check and prepare the contracts file ``path``.
 
-    Raises :class:`ContractError`, :class:`~manifest.safe_yaml.YamlError` or
+    Raises :class:`ContractError`, :class:`~manifest.core.safe_yaml.YamlError` or
     :class:`~manifest.errors.InputError`, each naming the file and pointer.
     """
     from ..core.safe_yaml import load_yaml  # PyYAML loads only when there are contracts

@@ -2,7 +2,7 @@
 
 An :class:`Evaluator` builds each contract's rule once (in the process that
 uses it: a compiled JSON Schema does not pickle) and turns findings into
-:class:`~manifest.results.Check` rows that carry the contract id, the owner,
+:class:`~manifest.core.results.Check` rows that carry the contract id, the owner,
 the action, the kind and the declared severity.
 """
 
@@ -17,12 +17,14 @@ from typing import Any
 from ..core.results import FAIL, PASS, WARN, Check
 from ..core.tree import MISSING, get, is_number
 from .contract_file import Contract, ContractSet
-from .kinds import Rule, budget, drift, freshness, lineage, schema, threshold
+from .finding import ContractRule
+from .kinds import budget, drift, freshness, schema, threshold
+from .lineage import lineage
 
 Matcher = Callable[[Mapping[str, Any]], bool]
 
 
-def build(contract: Contract, *, now: float) -> Rule:
+def build(contract: Contract, *, now: float) -> ContractRule:
     """The rule of ``contract``, with ``now`` (seconds since the epoch) as
     the clock of a freshness contract."""
     p = contract.params
@@ -87,7 +89,7 @@ _SELECTIONS = 4096
 
 
 class Evaluator:
-    """Applies a :class:`~manifest.contracts.ContractSet` to manifests.
+    """Applies a :class:`~manifest.check.contract_file.ContractSet` to manifests.
 
     ``now`` is the clock of every freshness contract; with ``strict`` a
     failing ``warn`` contract fails (blocks) like a ``block`` one.
@@ -107,9 +109,9 @@ class Evaluator:
         self._fields = list(
             dict.fromkeys(path for c in contracts.contracts for path, _ in c.applies_to)
         )
-        self._selected: dict[tuple[Any, ...], list[tuple[Contract, Rule, str]]] = {}
+        self._selected: dict[tuple[Any, ...], list[tuple[Contract, ContractRule, str]]] = {}
 
-    def applicable(self, manifest: Mapping[str, Any]) -> list[tuple[Contract, Rule, str]]:
+    def applicable(self, manifest: Mapping[str, Any]) -> list[tuple[Contract, ContractRule, str]]:
         """(contract, rule, status on failure) of each contract that applies.
 
         Which contracts apply depends only on the fields that their
@@ -133,7 +135,7 @@ class Evaluator:
             self._selected[key] = selected
         return selected
 
-    def _select(self, manifest: Mapping[str, Any]) -> list[tuple[Contract, Rule, str]]:
+    def _select(self, manifest: Mapping[str, Any]) -> list[tuple[Contract, ContractRule, str]]:
         return [
             (c, rule, failed)
             for c, applies, rule, failed in self._plan

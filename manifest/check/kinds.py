@@ -12,24 +12,24 @@ schema      malformed? any JSON Schema fragment over the manifest
 ==========  ================================================================
 
 A kind is a function of the contract's parameters (the clock and the drift
-reference among them) that returns a :data:`Rule`: a pure function from a
+reference among them) that returns a :data:`~.finding.ContractRule`: a pure function from a
 manifest (one that matches the manifest schema) to a :class:`Finding`.
 Everything that does not depend on the manifest, such as the expected value
 as text, is worked out once when the rule is built, because ``validate``
 applies each rule to thousands of manifests. Nothing here reads a file or the
-clock; :mod:`manifest.contract_file` reads contracts files and
-:mod:`manifest.evaluate` builds the rules and applies them.
+clock; :mod:`manifest.check.contract_file` reads contracts files and
+:mod:`manifest.check.evaluate` builds the rules and applies them.
 """
 
 from __future__ import annotations
 
-import difflib
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..core.tree import MISSING, get, is_number, json_pointer, show, split_pointer
+from .finding import ContractRule, Finding, missing_metric
 
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
@@ -39,34 +39,6 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
 }
-
-
-class Finding(NamedTuple):
-    """What one contract found in one manifest."""
-
-    holds: bool
-    message: str
-    pointer: str
-    expected: str | None = None
-    found: str | None = None
-
-
-Rule = Callable[[Mapping[str, Any]], Finding]
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def missing_metric(manifest: Mapping[str, Any], name: str, expected: str) -> Finding:
-    """A failing finding for a metric the manifest lacks, naming the closest
-    recorded metric (a typo in the contract is the usual cause)."""
-    recorded = sorted(manifest.get("metrics") or {})
-    close = difflib.get_close_matches(name, recorded, n=1)
-    message = f"metric {name!r} is not recorded" + (
-        f"; did you mean {close[0]!r}?" if close else ""
-    )
-    found = "absent (recorded: " + (", ".join(recorded) or "none") + ")"
-    return Finding(False, message, json_pointer(["metrics", name]), expected, found)
 
 
 def timestamp(text: Any) -> float | None:
@@ -104,10 +76,7 @@ def duration(seconds: float) -> str:
     return " ".join(parts)
 
 
-# -------------------------------------------------------------------- kinds
-
-
-def threshold(*, metric: str, op: str, value: float) -> Rule:
+def threshold(*, metric: str, op: str, value: float) -> ContractRule:
     """``metrics[metric] <op> value``; a missing metric fails."""
     compare, pointer = OPERATORS[op], json_pointer(["metrics", metric])
     expected = f"{metric} {op} {show(value)}"
@@ -124,7 +93,7 @@ def threshold(*, metric: str, op: str, value: float) -> Rule:
     return rule
 
 
-def budget(*, limit: float, field: str | None = None, metric: str | None = None) -> Rule:
+def budget(*, limit: float, field: str | None = None, metric: str | None = None) -> ContractRule:
     """A cost field (``cost.wall_s``, ``cost.cpu_s``, ``cost.peak_memory_bytes``)
     or a cost metric (tokens, latency) at most ``limit``; a missing one fails."""
     label = metric if metric is not None else str(field)
@@ -152,7 +121,7 @@ def freshness(
     max_age: str,
     field: str | None = None,
     input: str | None = None,
-) -> Rule:
+) -> ContractRule:
     """A timestamp ``field`` (``created``, ``finished``), or the ``mtime``
     recorded for the input with config key ``input``, no older than
     ``max_age_s`` seconds at ``now`` (seconds since the epoch)."""
@@ -196,81 +165,6 @@ def freshness(
     return rule
 
 
-def _git(manifest: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
-    git = (manifest.get("code") or {}).get("git") or {}
-    return git, None if git.get("available") else f"git not available: {git.get('reason')}"
-
-
-def _owner(m: Mapping[str, Any]) -> tuple[str, str] | None:
-    owner = m.get("owner")
-    return None if isinstance(owner, str) and owner.strip() else ("/owner", "no owner")
-
-
-def _code_version(m: Mapping[str, Any]) -> tuple[str, str] | None:
-    git, absent = _git(m)
-    if absent or not git.get("commit"):
-        return "/code/git/commit", absent or "no commit (nothing committed yet)"
-    return None
-
-
-def _clean_tree(m: Mapping[str, Any]) -> tuple[str, str] | None:
-    git, absent = _git(m)
-    if absent or git.get("dirty") is not False:
-        return (
-            "/code/git/dirty",
-            absent or f"uncommitted changes ({len(git.get('changed') or ())} paths)",
-        )
-    return None
-
-
-def _inputs_hashed(m: Mapping[str, Any]) -> tuple[str, str] | None:
-    for index, item in enumerate(m.get("inputs") or ()):
-        if not item.get("sha256"):
-            return f"/inputs/{index}/sha256", f"input {item.get('key')!r} has no sha256"
-    return None
-
-
-def _parents(m: Mapping[str, Any]) -> tuple[str, str] | None:
-    return (
-        None if (m.get("lineage") or {}).get("parents") else ("/lineage/parents", "no parent runs")
-    )
-
-
-def _seed(m: Mapping[str, Any]) -> tuple[str, str] | None:
-    recorded = any(v is not None for v in (m.get("seeds") or {}).values())
-    return None if recorded else ("/seeds", "no seed recorded")
-
-
-# each: (pointer, what is missing) when the manifest lacks it, else None
-LINEAGE: dict[str, Callable[[Mapping[str, Any]], tuple[str, str] | None]] = {
-    "owner": _owner,
-    "code_version": _code_version,
-    "clean_tree": _clean_tree,
-    "inputs_hashed": _inputs_hashed,
-    "parents": _parents,
-    "seed": _seed,
-}
-
-
-def lineage(*, require: Sequence[str]) -> Rule:
-    """Every item of ``require`` is recorded: ``owner``; ``code_version`` (a
-    git commit); ``clean_tree`` (git, not dirty); ``inputs_hashed`` (every
-    input has a sha256); ``parents`` (at least one); ``seed`` (a non-null seed)."""
-    checks = [(need, LINEAGE[need]) for need in require]
-    expected = ", ".join(require)
-    recorded = f"records {expected}"
-
-    def rule(manifest: Mapping[str, Any]) -> Finding:
-        gaps = [(need, gap) for need, check in checks if (gap := check(manifest))]
-        if not gaps:
-            return Finding(True, recorded, "", expected, "all recorded")
-        found = "; ".join(f"{need}: {what}" for need, (_, what) in gaps)
-        names = ", ".join(need for need, _ in gaps)
-        return Finding(False, f"unauditable: missing {names}", gaps[0][1][0], expected, found)
-
-    return rule
-
-
 def drift(
     reference: Mapping[str, Any],
     *,
@@ -278,7 +172,7 @@ def drift(
     atol: float = 0.0,
     rtol: float = 0.0,
     reference_name: str = "the reference",
-) -> Rule:
+) -> ContractRule:
     """The number at ``pointer`` within ``atol + rtol * |r|`` of the number
     ``r`` at the same pointer in the ``reference`` manifest."""
     path = split_pointer(pointer)
@@ -305,9 +199,9 @@ def drift(
     return rule
 
 
-def schema(fragment: Mapping[str, Any] | bool) -> Rule:
+def schema(fragment: Mapping[str, Any] | bool) -> ContractRule:
     """The manifest satisfies the JSON Schema (2020-12) ``fragment``; the
-    caller has refused remote references (see :mod:`manifest.contract_file`)."""
+    caller has refused remote references (see :mod:`manifest.check.contract_file`)."""
     from ..core.schemas import Validator
 
     validator = Validator(fragment)  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 then apply contracts.
 
 Every file is checked and every failure reported; nothing stops at the first
-bad file. Contracts (``--contracts``) are applied by :mod:`manifest.evaluate`
+bad file. Contracts (``--contracts``) are applied by :mod:`manifest.check.evaluate`
 to every manifest that parsed and matches the manifest schema (a digest
 failure does not hide them: an edited manifest is reported with what its
 contracts say about it).
@@ -150,7 +150,7 @@ def validate(
     """Check every manifest below ``paths``, on ``jobs`` processes (default:
     one per core, for more than :data:`PARALLEL_MIN_FILES` files).
 
-    With ``contracts`` (see :func:`manifest.contract_file.load_contracts`),
+    With ``contracts`` (see :func:`manifest.check.contract_file.load_contracts`),
     each manifest that parsed and matches the schema is also held to every
     contract that applies to it, at the clock ``now`` (default: the current
     time, read once; a naive time is UTC); ``strict`` makes failing ``warn``

@@ -5,7 +5,7 @@ minus baseline) with Welch's confidence interval and a seeded bootstrap
 interval; Welch's and Student's t-tests and the Mann-Whitney U test; for runs
 paired by seed, the paired t-test and the Wilcoxon signed-rank test; the
 probability of improvement; and Holm's correction of each test's p-values
-across the metrics compared. See :mod:`manifest.stats` for the exact rules.
+across the metrics compared. See :mod:`manifest.compare.stats` for the exact rules.
 
 Whether higher or lower is better comes from ``directions`` (flags or a
 policy); otherwise a name containing ``loss``, ``latency``, ``error``,
@@ -50,7 +50,7 @@ class MetricComparison:
     paired: bool
     tests: dict[str, stats.TestResult]
     holm: dict[str, float]
-    bootstrap: stats.Interval | None
+    bootstrap: stats.BootstrapInterval | None
     probability_of_improvement: float
     small_sample: bool
     verdict: str

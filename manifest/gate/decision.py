@@ -1,6 +1,6 @@
 """Comparison + policy -> a promotion decision (accept, warn or block) with evidence.
 
-The rules' criteria are evaluated by :mod:`manifest.rules` (their exact
+The rules' criteria are evaluated by :mod:`manifest.gate.rules` (their exact
 semantics are documented there). Invalid or edited manifests, and evidence
 that the policy requires but that is missing, block; runs that did not
 complete warn. The decision is ``block`` if any blocking check fails, else
@@ -61,7 +61,7 @@ class GateResult:
         }
 
     def report(self) -> Report:
-        """The checks as a :class:`~manifest.results.Report` (for JUnit XML)."""
+        """The checks as a :class:`~manifest.core.results.Report` (for JUnit XML)."""
         status = {ACCEPT: PASS, WARN_DECISION: WARN, BLOCK: FAIL}
         checks = tuple(
             Check(

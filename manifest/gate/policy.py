@@ -1,6 +1,6 @@
 """Promotion policies: a YAML file of rules, checked against its JSON Schema.
 
-A policy is loaded with :func:`manifest.safe_yaml.load_yaml` (no aliases, no
+A policy is loaded with :func:`manifest.core.safe_yaml.load_yaml` (no aliases, no
 duplicate keys, plain data only) and validated against
 ``schemas/policy.schema.json``; an unknown key is an error naming its
 pointer. :func:`load_policy` returns a frozen :class:`Policy`.
@@ -140,7 +140,7 @@ def parse_policy(document: Any, *, file: str) -> Policy:
 def load_policy(path: Path) -> Policy:
     """Read and validate the policy file ``path``.
 
-    Raises :class:`PolicyError` (or a :class:`~manifest.safe_yaml.YamlError`,
+    Raises :class:`PolicyError` (or a :class:`~manifest.core.safe_yaml.YamlError`,
     :class:`~manifest.errors.InputError`) naming the file and the pointer.
     """
     return parse_policy(load_yaml(path), file=str(path))

@@ -1,9 +1,8 @@
-"""What Hydra knows about a job, as plain data for :mod:`manifest.record`.
+"""What Hydra knows about a job, as plain data for :mod:`manifest.record.build`.
 
-This is the only module (with :mod:`manifest.callback` and
-:mod:`manifest.run`) that touches OmegaConf objects: it resolves the config
-once, redacts values read from environment variables, and reads the
-``manifest:`` settings and the Hydra runtime facts a manifest records.
+It resolves the job's config once, redacts values read from environment
+variables, and reads the ``manifest:`` settings and the Hydra runtime facts
+a manifest records; nothing after it sees an OmegaConf object.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ from ..compare.groups import Group, Run, load_group
 from ..errors import InputError, UsageError
 from ..gate.decision import BLOCK, GateResult, gate
 from ..gate.policy import Policy
-from .store import ModelRecord, RefusedError, append, load, model_path, new_entry
+from .history import new_entry
+from .store import ModelRecord, RefusedError, append, load, model_path
 
 REPORTS = "reports"
 
@@ -86,8 +87,8 @@ def promote(
     """Gate ``candidate_specs`` and, unless the gate blocks, record them as the
     next production version of ``model``.
 
-    Raises :class:`~manifest.registry.ConflictError` when the record changed
-    while the gate ran, :class:`~manifest.registry.TamperedError` for an
+    Raises :class:`~manifest.registry.store.ConflictError` when the record changed
+    while the gate ran, :class:`~manifest.registry.history.TamperedError` for an
     edited record, :class:`UsageError` when there is no baseline.
     """
     model_path(root, model)
@@ -131,8 +132,9 @@ def promote(
     }
     if note:
         details["note"] = note
+    history = record.history if record else []
     entry = new_entry(
-        record, action="promote", version=version, who=who, when=utc_now(), details=details
+        history, action="promote", version=version, who=who, when=utc_now(), details=details
     )
     written = append(
         root,
@@ -165,7 +167,7 @@ def rollback(root: Path, model: str, *, who: str, note: str | None = None) -> Mo
     if note:
         details["note"] = note
     entry = new_entry(
-        record,
+        record.history,
         action="rollback",
         version=record.rollback_candidate,
         who=who,

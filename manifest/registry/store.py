@@ -30,16 +30,11 @@ from ..core.canonical import digest_of, pretty_bytes
 from ..core.reading import read_json
 from ..core.schemas import validator_for
 from ..errors import EXIT_FAILED, InputError, ManifestError, UsageError
+from .history import TamperedError, replay
 
 REGISTRY_SCHEMA = "registry.schema.json"
 SCHEMA_VERSION = "1.0"
 MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-
-
-class TamperedError(ManifestError):
-    """A registry file whose history does not hash or replay to what it says."""
-
-    exit_code = EXIT_FAILED
 
 
 class ConflictError(ManifestError):
@@ -113,72 +108,6 @@ def model_path(root: Path, model: str) -> Path:
     return root / f"{model}.json"
 
 
-def _entry_digest(entry: dict[str, Any]) -> str:
-    return digest_of({k: v for k, v in entry.items() if k != "digest"})
-
-
-def replay(history: list[dict[str, Any]], *, file: str) -> tuple[int | None, int | None]:
-    """Check the chain and the states of ``history``; the final (production,
-    rollback candidate). Raises :class:`TamperedError` at the first break."""
-    stack: list[int] = []
-    production: int | None = None
-    previous: str | None = None
-    versions = 0
-    for index, entry in enumerate(history):
-
-        def broken(
-            field: str, expected: Any, found: Any, why: str, where: str = f"/history/{index}"
-        ) -> TamperedError:
-            return TamperedError(
-                f"the history was edited: {why}",
-                file=file,
-                pointer=f"{where}/{field}",
-                expected=str(expected),
-                found=str(found),
-                hint="restore the file from git",
-            )
-
-        if entry["digest"] != _entry_digest(entry):
-            raise broken(
-                "digest",
-                _entry_digest(entry),
-                entry["digest"],
-                "an entry does not match its digest",
-            )
-        if entry["previous"] != previous:
-            raise broken(
-                "previous", previous, entry["previous"], "an entry does not link the one before it"
-            )
-        if entry["seq"] != index + 1:
-            raise broken("seq", index + 1, entry["seq"], "entries are missing or reordered")
-        if entry["action"] == "promote":
-            versions += 1
-            if entry["version"] != versions:
-                raise broken("version", versions, entry["version"], "version numbers skip")
-            if production is not None:
-                stack.append(production)
-            production = entry["version"]
-        else:
-            if not stack or entry["version"] != stack[-1]:
-                raise broken(
-                    "version",
-                    stack[-1] if stack else None,
-                    entry["version"],
-                    "a rollback restores a version that was not the candidate",
-                )
-            production = stack.pop()
-        state = (production, stack[-1] if stack else None)
-        if (entry["production"], entry["rollback_candidate"]) != state:
-            raise broken(
-                "production",
-                state[0],
-                entry["production"],
-                "the recorded state does not follow from the history",
-            )
-        previous = entry["digest"]
-    return production, stack[-1] if stack else None
-
-
 def load(root: Path, model: str) -> ModelRecord | None:
     """The verified record of ``model``, or None when it has none yet."""
     path = model_path(root, model)
@@ -220,53 +149,6 @@ def load(root: Path, model: str) -> ModelRecord | None:
                 hint="restore the file from git",
             )
     return ModelRecord(path, document)
-
-
-def new_entry(
-    record: ModelRecord | None,
-    *,
-    action: str,
-    version: int,
-    who: str,
-    when: str,
-    details: dict[str, Any],
-) -> dict[str, Any]:
-    """The next history entry, linked to ``record``'s head, state filled in."""
-    history = record.history if record else []
-    production = record.production if record else None
-    stack = _stack(history)
-    if action == "promote":
-        if production is not None:
-            stack.append(production)
-        production = version
-    else:
-        production = stack.pop()
-    entry = {
-        "seq": len(history) + 1,
-        "action": action,
-        "version": version,
-        "previous": record.head if record else None,
-        "who": who,
-        "when": when,
-        **details,
-        "production": production,
-        "rollback_candidate": stack[-1] if stack else None,
-    }
-    entry["digest"] = _entry_digest(entry)
-    return entry
-
-
-def _stack(history: list[dict[str, Any]]) -> list[int]:
-    stack: list[int] = []
-    production: int | None = None
-    for entry in history:
-        if entry["action"] == "promote":
-            if production is not None:
-                stack.append(production)
-            production = entry["version"]
-        else:
-            production = stack.pop()
-    return stack
 
 
 def append(

@@ -1,4 +1,4 @@
-"""Reporters for :class:`~manifest.compare.Comparison`: text, JSON, Markdown.
+"""Reporters for :class:`~manifest.compare.comparison.Comparison`: text, JSON, Markdown.
 
 Numbers are printed at R's precision for ``htest`` objects: statistics and
 degrees of freedom to 5 significant digits, p-values to 4, intervals to 7,

@@ -1,8 +1,8 @@
-"""Reporters for :class:`~manifest.gate.GateResult`: text, JSON, JUnit XML, Markdown.
+"""Reporters for :class:`~manifest.gate.decision.GateResult`: text, JSON, JUnit XML, Markdown.
 
 JSON is the gate report itself (what ``--write-report`` writes and what the
 registry records the digest of); JUnit XML goes through
-:func:`manifest.report.junit` with one test case per rule criterion.
+:func:`manifest.render.report.junit` with one test case per rule criterion.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reporters: a :class:`~manifest.results.Report` as text, JSON, JUnit XML or
+"""Reporters: a :class:`~manifest.core.results.Report` as text, JSON, JUnit XML or
 Markdown. The CLI picks one by name; reporters return strings and never
 decide exit codes.
 

@@ -89,7 +89,7 @@ def listing(entries: Sequence[tuple[str, Mapping[str, Any] | None, str | None]])
 
 
 def diff_text(changes: Mapping[str, Sequence[Mapping[str, Any]]], a: str, b: str) -> str:
-    """The output of :func:`manifest.diff.diff` as sections of changed keys."""
+    """The output of :func:`manifest.query.diff.diff` as sections of changed keys."""
     lines = [f"--- {a}", f"+++ {b}"]
     if not any(changes.values()):
         lines.append("no differences")

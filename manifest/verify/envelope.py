@@ -1,11 +1,11 @@
 """The deterministic part of the envelope: a record against one re-run.
 
 Pure functions from two manifests (the record and a re-run with the same
-parameters) to :class:`~manifest.results.Check` rows with evidence:
+parameters) to :class:`~manifest.core.results.Check` rows with evidence:
 artifacts byte-identical where the envelope's ``identical`` globs ask, each
 metric within ``|found - recorded| <= atol + rtol * |recorded|``, inputs
 re-hashed. The differences of environment and code, context for any
-failure, are in :mod:`manifest.context`.
+failure, are in :mod:`manifest.verify.context`.
 """
 
 from __future__ import annotations

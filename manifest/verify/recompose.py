@@ -2,7 +2,7 @@
 
 Hydra composes the config that the recorded overrides give with the
 repository's own config folder; the parameter vector is then read the way
-:mod:`manifest.job` reads it for a manifest (resolved, without the ``hydra``
+:mod:`manifest.record.job` reads it for a manifest (resolved, without the ``hydra``
 and ``manifest`` nodes, ``${oc.env:}`` values as their expression). Values
 from clock or Hydra-runtime resolvers (``${now:}``, ``${hydra:}``, or an
 interpolation of the ``hydra`` node, and values interpolating those) differ on

@@ -1,9 +1,9 @@
 """The verification record: the report of ``verify`` as data, table and file.
 
-The report is a :class:`~manifest.results.Report` whose ``extra`` holds the
+The report is a :class:`~manifest.core.results.Report` whose ``extra`` holds the
 verdict of each manifest with the digest it verified, so that a later gate
 can require "verified" evidence. ``--write-report`` saves
-:func:`manifest.report.as_json` of it, validated against
+:func:`manifest.render.report.as_json` of it, validated against
 ``schemas/verify-report.schema.json``.
 """
 

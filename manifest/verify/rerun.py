@@ -1,7 +1,7 @@
 """Re-runs for ``verify``, launched through Hydra's launcher plugins.
 
 Every re-run is one job of a Hydra multirun, executed by
-:class:`~manifest.run.TaskRunner` exactly as ``manifest run -m`` executes a
+:class:`~manifest.record.run.TaskRunner` exactly as ``manifest run -m`` executes a
 job. The sweeper is bypassed: the launcher receives each job's own override
 list, so re-runs of different manifests share one launch. The launcher is the
 one the verification asks for: Hydra's basic launcher (in this process) by

@@ -1,13 +1,13 @@
 """Verify manifests: re-run each claim and check its reproducibility envelope.
 
 For each manifest: check that it is intact, pass it through the trust
-boundary (:mod:`manifest.trust`: the repository's config, task, envelope and
+boundary (:mod:`manifest.verify.trust`: the repository's config, task, envelope and
 parameters), re-run it in a fresh folder through Hydra's launcher
-(:mod:`manifest.rerun`), compare (:mod:`manifest.reproduce`; fresh seeds in
-:mod:`manifest.stochastic`), name likely sources of a failure from a control
-re-run (:mod:`manifest.diagnose`) and, on request, re-run under varied
-conditions (:mod:`manifest.perturb`). The result is a
-:class:`~manifest.results.Report`; nothing is printed here.
+(:mod:`manifest.verify.rerun`), compare (:mod:`manifest.verify.envelope`; fresh seeds in
+:mod:`manifest.verify.stochastic`), name likely sources of a failure from a control
+re-run (:mod:`manifest.verify.diagnose`) and, on request, re-run under varied
+conditions (:mod:`manifest.verify.perturb`). The result is a
+:class:`~manifest.core.results.Report`; nothing is printed here.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from .options import Progress, VerifyOptions
 from .rerun import Job, LaunchSettings, Rerun, fresh_workers, launch
 
 __all__ = ["Progress", "VerifyOptions", "verify"]
+
 
 def _run_all(
     pending: list[tuple[Case, Job]],

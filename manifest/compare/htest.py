@@ -1,0 +1,67 @@
+"""What a hypothesis test returns (R calls it an ``htest``), and the rules the tests share."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+ALTERNATIVES = ("two-sided", "greater", "less")
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Descriptive statistics of one group's values (``std`` is the sample SD)."""
+
+    n: int
+    mean: float
+    std: float | None
+    median: float
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One hypothesis test of candidate against baseline.
+
+    ``estimate`` is the difference (candidate minus baseline: of means for
+    t-tests), ``interval`` its confidence interval at ``confidence`` (for a
+    one-sided alternative one end is infinite and given as ``None``).
+    """
+
+    test: str
+    method: str
+    statistic: float | None
+    p_value: float | None
+    alternative: str = "two-sided"
+    df: float | None = None
+    estimate: float | None = None
+    interval: tuple[float | None, float | None] | None = None
+    confidence: float | None = None
+    note: str | None = None
+
+
+def undefined(
+    test: str, method: str, alternative: str, why: str, *, estimate: float | None = None
+) -> TestResult:
+    """A test that the data do not allow: no statistic, no p-value, and why."""
+    return TestResult(
+        test, method, None, None, alternative, estimate=estimate, note=f"undefined: {why}"
+    )
+
+
+def finite(value: Any) -> float | None:
+    """``value`` as a float, or None when it is NaN or infinite."""
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def check_alternative(alternative: str) -> None:
+    if alternative not in ALTERNATIVES:
+        raise ValueError(f"alternative must be one of {ALTERNATIVES}, not {alternative!r}")
+
+
+def mean(values: Any) -> float:
+    """The exactly rounded mean of ``values`` (math.fsum)."""
+    return math.fsum(float(v) for v in values) / len(values)
