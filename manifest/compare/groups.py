@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.canonical import manifest_digest
+from ..core.discover import discover
 from ..core.reading import read_bytes, read_json
 from ..core.schemas import MANIFEST_SCHEMA, validator_for
 from ..errors import InputError, ManifestError
@@ -78,14 +79,8 @@ def _expand_one(spec: str) -> list[Path]:
         lines = [ln.strip() for ln in text.splitlines()]
         return [p for ln in lines if ln and not ln.startswith("#") for p in _expand_one(ln)]
     path = Path(spec)
-    if path.is_dir():
-        return sorted(
-            p
-            for p in path.rglob("*.json")
-            if not any(part.startswith(".") for part in p.relative_to(path).parts)
-        )
     if path.exists():
-        return [path]
+        return discover([path])
     if _GLOB_CHARS & set(spec):
         matches = sorted(Path(m) for m in glob.glob(spec, recursive=True))
         files = [m for m in matches if m.is_file()]

@@ -11,22 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from ..compare.comparison import Comparison, compare
 from ..compare.groups import Group
 from ..core.results import FAIL, PASS, WARN, Check, Report
+from .evidence import require_checks
 from .policy import Policy
 from .rules import ACCEPT, BLOCK, WARN_DECISION, RuleCheck, rule_checks
 
-__all__ = ["ACCEPT", "BLOCK", "WARN_DECISION", "GateResult", "RuleCheck", "gate"]
+__all__ = ["ACCEPT", "BLOCK", "WARN_DECISION", "Decision", "RuleCheck", "gate"]
 
 REPORT_SCHEMA_VERSION = "1.0"
 
 
 @dataclass(frozen=True)
-class GateResult:
+class Decision:
     """The decision, the next action, every check and the comparison behind them."""
 
     decision: str
@@ -122,58 +122,6 @@ def _input_checks(comparison: Comparison) -> list[RuleCheck]:
     return checks
 
 
-def evidence_covers(report: Any, run_path: str, run_id: str) -> bool:
-    """Whether a JSON report of ``validate``/``verify`` passes for this run."""
-    resolved = str(Path(run_path).resolve())
-    for subject in report.get("subjects", []) if isinstance(report, dict) else []:
-        name = str(subject.get("subject", "")) if isinstance(subject, dict) else ""
-        if name and (str(Path(name).resolve()) == resolved or run_id in name):
-            return bool(subject.get("ok"))
-    return False
-
-
-def _require_checks(
-    policy: Policy, comparison: Comparison, evidence: Sequence[tuple[str, Any]]
-) -> list[RuleCheck]:
-    commands = {"verified": "verify", "contracts": "validate"}
-    checks = []
-    for need in policy.require:
-        command = commands[need]
-        reports = [
-            (p, r) for p, r in evidence if isinstance(r, dict) and r.get("command") == command
-        ]
-        missing = [
-            run.path
-            for run in comparison.candidate.runs
-            if not any(evidence_covers(r, run.path, run.run_id) for _, r in reports)
-        ]
-        ok = not missing
-        checks.append(
-            RuleCheck(
-                id=f"require.{need}",
-                rule="require",
-                metric="",
-                kind=need,
-                severity=BLOCK,
-                status=PASS if ok else FAIL,
-                message=(
-                    f"every candidate run has a passing manifest {command} report"
-                    if ok
-                    else f"{len(missing)} candidate run(s) lack a passing manifest {command} "
-                    f"report, e.g. {missing[0]}"
-                ),
-                expected=f"a passing `manifest {command} --format json` report via --evidence",
-                found="covered" if ok else f"{len(missing)} not covered",
-                action=None
-                if ok
-                else f"run `manifest {command} CANDIDATE... --format json > "
-                f"{command}.json` and pass --evidence {command}.json",
-                evidence={"reports": [p for p, _ in reports], "missing": missing},
-            )
-        )
-    return checks
-
-
 def _decide(checks: Sequence[RuleCheck]) -> tuple[str, str]:
     blocking = [c for c in checks if c.outcome == BLOCK]
     warning = [c for c in checks if c.outcome == WARN_DECISION]
@@ -198,7 +146,7 @@ def gate(
     evidence: Sequence[tuple[str, Any]] = (),
     seed: int = 0,
     resamples: int = 2000,
-) -> GateResult:
+) -> Decision:
     """Decide whether ``candidate`` may replace ``baseline`` under ``policy``.
 
     ``evidence`` holds (path, parsed JSON report) pairs of ``manifest verify``
@@ -217,8 +165,8 @@ def gate(
         seed=seed,
         resamples=resamples,
     )
-    checks = _input_checks(comparison) + _require_checks(policy, comparison, evidence)
+    checks = _input_checks(comparison) + require_checks(policy, comparison, evidence)
     for rule in policy.rules:
         checks.extend(rule_checks(rule, comparison, policy.confidence))
     decision, action = _decide(checks)
-    return GateResult(decision, action, policy, comparison, tuple(checks))
+    return Decision(decision, action, policy, comparison, tuple(checks))

@@ -33,7 +33,7 @@ class PolicyError(ManifestError, ValueError):
 
 
 @dataclass(frozen=True)
-class Rule:
+class PolicyRule:
     """One rule of a policy: a metric, its direction and one or more criteria."""
 
     id: str
@@ -53,7 +53,7 @@ class Policy:
     digest: str
     confidence: float
     require: tuple[str, ...]
-    rules: tuple[Rule, ...]
+    rules: tuple[PolicyRule, ...]
 
     def directions(self) -> dict[str, str]:
         """The direction each metric is given by a rule."""
@@ -109,7 +109,7 @@ def parse_policy(document: Any, *, file: str) -> Policy:
                 found=direction,
             )
         rules.append(
-            Rule(
+            PolicyRule(
                 id=rule_id,
                 metric=raw["metric"],
                 direction=direction,
@@ -123,7 +123,7 @@ def parse_policy(document: Any, *, file: str) -> Policy:
     rules = [
         r
         if r.direction or r.metric not in directions
-        else Rule(
+        else PolicyRule(
             r.id, r.metric, directions[r.metric], r.severity, r.criteria, r.owner, r.description
         )
         for r in rules

@@ -27,7 +27,7 @@ from ..compare import stats
 from ..compare.comparison import HIGHER, Comparison, MetricComparison
 from ..compare.groups import paired_values
 from ..core.results import FAIL, PASS
-from .policy import Rule
+from .policy import PolicyRule
 
 ACCEPT, WARN_DECISION, BLOCK = "accept", "warn", "block"
 
@@ -64,7 +64,7 @@ def _g(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.6g}"
 
 
-def _check(rule: Rule, kind: str, ok: bool | None, message: str, **extra: Any) -> RuleCheck:
+def _check(rule: PolicyRule, kind: str, ok: bool | None, message: str, **extra: Any) -> RuleCheck:
     status = "undefined" if ok is None else (PASS if ok else FAIL)
     return RuleCheck(
         id=f"{rule.id}.{kind}",
@@ -79,7 +79,7 @@ def _check(rule: Rule, kind: str, ok: bool | None, message: str, **extra: Any) -
     )
 
 
-def _bound(rule: Rule, kind: str, bound: float, m: MetricComparison) -> RuleCheck:
+def _bound(rule: PolicyRule, kind: str, bound: float, m: MetricComparison) -> RuleCheck:
     mean = m.candidate.mean
     floor = kind == "min" or (kind == "threshold" and m.direction == HIGHER)
     ok = mean >= bound if floor else mean <= bound
@@ -102,7 +102,7 @@ def _improvement(m: MetricComparison) -> float:
     return m.difference if m.direction == HIGHER else -m.difference
 
 
-def _change(rule: Rule, value: float, m: MetricComparison) -> RuleCheck:
+def _change(rule: PolicyRule, value: float, m: MetricComparison) -> RuleCheck:
     improvement = _improvement(m)
     ok = improvement >= value
     primary = m.tests[m.primary]
@@ -131,7 +131,7 @@ def _change(rule: Rule, value: float, m: MetricComparison) -> RuleCheck:
     )
 
 
-def _relative(rule: Rule, value: float, m: MetricComparison) -> RuleCheck:
+def _relative(rule: PolicyRule, value: float, m: MetricComparison) -> RuleCheck:
     base = m.baseline.mean
     if base <= 0:
         return _check(
@@ -165,7 +165,7 @@ def _relative(rule: Rule, value: float, m: MetricComparison) -> RuleCheck:
 
 
 def _non_inferiority(
-    rule: Rule, margin: float, m: MetricComparison, comparison: Comparison, confidence: float
+    rule: PolicyRule, margin: float, m: MetricComparison, comparison: Comparison, confidence: float
 ) -> RuleCheck:
     higher = m.direction == HIGHER
     if m.paired:
@@ -249,7 +249,7 @@ def _non_inferiority(
     )
 
 
-def rule_checks(rule: Rule, comparison: Comparison, confidence: float) -> list[RuleCheck]:
+def rule_checks(rule: PolicyRule, comparison: Comparison, confidence: float) -> list[RuleCheck]:
     """Every criterion of ``rule``, evaluated on ``comparison``."""
     m = comparison.metric(rule.metric)
     if m is None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..compare.groups import Group, Run, load_group
 from ..errors import InputError, UsageError
-from ..gate.decision import BLOCK, GateResult, gate
+from ..gate.decision import BLOCK, Decision, gate
 from ..gate.policy import Policy
 from .history import new_entry
 from .store import ModelRecord, RefusedError, append, load, model_path
@@ -30,7 +30,7 @@ class Promotion:
     """What a promotion came to: the gate result, and the record if written."""
 
     model: str
-    gate: GateResult
+    gate: Decision
     promoted: bool
     record: ModelRecord | None
     entry: dict[str, Any] | None

@@ -1,4 +1,4 @@
-"""Reporters for :class:`~manifest.gate.decision.GateResult`: text, JSON, JUnit XML, Markdown.
+"""Reporters for :class:`~manifest.gate.decision.Decision`: text, JSON, JUnit XML, Markdown.
 
 JSON is the gate report itself (what ``--write-report`` writes and what the
 registry records the digest of); JUnit XML goes through
@@ -8,14 +8,14 @@ registry records the digest of); JUnit XML goes through
 from __future__ import annotations
 
 from ..core.canonical import pretty_bytes
-from ..gate.decision import ACCEPT, BLOCK, GateResult, RuleCheck
+from ..gate.decision import ACCEPT, BLOCK, Decision, RuleCheck
 from .table import md_cell
 
 FORMATS = ("text", "json", "junit", "markdown")
 _LABEL = {"pass": "PASS", "fail": "FAIL", "undefined": "UNDEF"}
 
 
-def report_bytes(result: GateResult) -> bytes:
+def report_bytes(result: Decision) -> bytes:
     """The gate report as written to disk: sorted keys, indented, LF."""
     return pretty_bytes(result.as_json())
 
@@ -42,7 +42,7 @@ def _evidence(check: RuleCheck) -> str:
     return "; ".join(parts)
 
 
-def text(result: GateResult) -> str:
+def text(result: Decision) -> str:
     c = result.comparison
     lines = [
         f"gate: {result.decision.upper()} (policy {result.policy.path}, "
@@ -63,7 +63,7 @@ def text(result: GateResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def markdown(result: GateResult) -> str:
+def markdown(result: Decision) -> str:
     icon = {ACCEPT: "✅", BLOCK: "❌"}.get(result.decision, "⚠️")
     c = result.comparison
     lines = [
@@ -92,7 +92,7 @@ def markdown(result: GateResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(result: GateResult, fmt: str) -> str:
+def render(result: Decision, fmt: str) -> str:
     if fmt == "json":
         return report_bytes(result).decode("utf-8")
     if fmt == "junit":

@@ -34,7 +34,7 @@ METHOD = (
 
 
 @dataclass(frozen=True)
-class Interval:
+class PredictionInterval:
     """The envelope of one metric and whether the record lies inside."""
 
     metric: str
@@ -60,7 +60,9 @@ def fresh_seeds(recorded: int, n: int) -> list[int]:
     return [recorded + k for k in range(1, n + 1)]
 
 
-def prediction_interval(values: Sequence[float], recorded: float, *, level: float) -> Interval:
+def prediction_interval(
+    values: Sequence[float], recorded: float, *, level: float
+) -> PredictionInterval:
     """The ``level`` prediction interval of ``values`` for one new run
     (at least two values)."""
     from scipy import stats
@@ -74,7 +76,7 @@ def prediction_interval(values: Sequence[float], recorded: float, *, level: floa
         mean, sd = math.fsum(values) / n, statistics.stdev(values)
     t = float(stats.t.ppf(1 - (1 - level) / 2, n - 1))
     half = t * sd * math.sqrt(1 + 1 / n)
-    return Interval("", n, mean, sd, t, mean - half, mean + half, recorded, tuple(values))
+    return PredictionInterval("", n, mean, sd, t, mean - half, mean + half, recorded, tuple(values))
 
 
 def envelope_checks(

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from ...errors import EXIT_OK, UsageError
-from ._sides import add_sides, sides
+from ..options import add_format, add_policy, add_sides, sides
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=higher|lower",
         help="which way is better for a metric (repeatable)",
     )
-    parser.add_argument("--policy", type=Path, help="take metric directions from a policy file")
+    add_policy(parser, required=False, help="take metric directions from a policy file")
     parser.add_argument(
         "--confidence",
         type=float,
@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)"
     )
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    add_format(parser, ("text", "json", "markdown"))
     parser.add_argument(
         "--plot",
         type=Path,

@@ -8,11 +8,13 @@ import json
 import sys
 from pathlib import Path
 
+from ..options import add_format
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("a", type=Path, metavar="A")
     parser.add_argument("b", type=Path, metavar="B")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(parser, ("text", "json"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,53 +13,27 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from ...errors import EXIT_FAILED, EXIT_OK, UsageError
-from ._sides import add_sides, sides
+from ..options import add_evidence, add_format, add_policy, add_sides, sides
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_sides(parser)
-    parser.add_argument("--policy", type=Path, required=True, help="the policy (YAML)")
-    parser.add_argument(
-        "--evidence",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a JSON report of `manifest verify` or `manifest validate` for "
-        "the policy's require: list (repeatable)",
-    )
-    parser.add_argument("--format", choices=("text", "json", "junit", "markdown"), default="text")
+    add_policy(parser)
+    add_evidence(parser)
+    add_format(parser, ("text", "json", "junit", "markdown"))
     parser.add_argument(
         "--write-report", type=Path, metavar="PATH", help="also write the JSON gate report to PATH"
     )
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
 
 
-def read_evidence(paths: list[Path]) -> list[tuple[str, Any]]:
-    from ...core.reading import read_json
-    from ...errors import ManifestFormatError
-
-    loaded = []
-    for path in paths:
-        document = read_json(path)
-        if not isinstance(document, dict) or "command" not in document:
-            raise ManifestFormatError(
-                "not a manifest report",
-                file=str(path),
-                expected="the JSON output of manifest verify or validate",
-                found=type(document).__name__,
-            )
-        loaded.append((str(path), document))
-    return loaded
-
-
 def run(args: argparse.Namespace) -> int:
     from ...compare.groups import load_group
     from ...core.atomic import atomic_write
     from ...gate.decision import BLOCK, gate
+    from ...gate.evidence import read_evidence
     from ...gate.policy import load_policy
     from ...render.decision import render, report_bytes
 

@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..options import add_format
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("folder", type=Path, nargs="?", default=Path("manifests"))
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(parser, ("text", "json"))
 
 
 def run(args: argparse.Namespace) -> int:

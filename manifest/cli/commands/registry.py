@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import EXIT_FAILED, EXIT_OK, UsageError
+from ..options import add_baseline, add_evidence, add_format, add_policy
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,31 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="CANDIDATE",
         help="candidate manifests: folders, globs, lists or @LIST",
     )
-    promote.add_argument(
-        "-b",
-        "--baseline",
-        action="extend",
-        nargs="+",
-        default=[],
-        metavar="PATH",
-        help="baseline manifests (default: production's)",
-    )
-    promote.add_argument("--policy", type=Path, required=True, help="the policy (YAML)")
-    promote.add_argument(
-        "--evidence",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="verify/validate JSON reports for the policy's require: list",
-    )
+    add_baseline(promote, "baseline manifests (default: production's)")
+    add_policy(promote)
+    add_evidence(promote)
     promote.add_argument("--note", help="a note recorded with the promotion")
-    promote.add_argument(
-        "--format",
-        choices=("text", "json", "junit", "markdown"),
-        default="text",
-        help="format of the gate report shown",
-    )
+    add_format(promote, ("text", "json", "junit", "markdown"))
     for name, summary in (
         ("show", "the production version"),
         ("history", "every promotion and rollback"),
@@ -68,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         sub.add_argument("model", metavar="MODEL")
         if name == "rollback":
             sub.add_argument("--note", help="why (recorded)")
-        sub.add_argument("--format", choices=("text", "json"), default="text")
+        add_format(sub, ("text", "json"))
     for sub in actions.choices.values():
         sub.add_argument(
             "--registry",
@@ -169,11 +150,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _promote(args: argparse.Namespace, root: Path) -> int:
+    from ...gate.evidence import read_evidence
     from ...gate.policy import load_policy
     from ...registry.promotion import promote
     from ...registry.store import who_am_i
     from ...render.decision import render
-    from .gate import read_evidence
 
     policy = load_policy(args.policy)
     outcome = promote(

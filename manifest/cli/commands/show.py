@@ -7,10 +7,12 @@ import json
 import sys
 from pathlib import Path
 
+from ..options import add_format
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("manifest", type=Path, metavar="MANIFEST")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(parser, ("text", "json"))
 
 
 def run(args: argparse.Namespace) -> int:

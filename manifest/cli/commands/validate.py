@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ...core.results import PASS, Check, Report
 from ...errors import EXIT_FAILED, EXIT_OK, UsageError
-from ._common import add_format, emit
+from ..options import add_format, emit
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

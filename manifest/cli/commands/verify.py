@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import UsageError
-from ._common import add_format, emit
+from ..options import add_format, emit
 
 if TYPE_CHECKING:
     from ...verify.options import Progress
