@@ -202,6 +202,41 @@ def _with_holm(metrics: list[MetricComparison], alpha: float) -> list[MetricComp
     return out
 
 
+def _chosen(
+    baseline: Group, candidate: Group, metrics: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """The metrics to compare (``metrics``, or every one both groups report),
+    and a warning naming those only one group reports."""
+    names_b = {k for r in baseline.runs for k in r.metrics}
+    names_c = {k for r in candidate.runs for k in r.metrics}
+    if not metrics:
+        only = sorted(names_b ^ names_c)
+        warning = ["not compared, reported by one group only: " + ", ".join(only)] if only else []
+        return sorted(names_b & names_c), warning
+    for name in metrics:
+        for label, names in (("baseline", names_b), ("candidate", names_c)):
+            if name not in names:
+                raise UsageError(
+                    f"no {label} run reports metric {name!r}",
+                    pointer="--metric",
+                    expected="a metric of both groups",
+                    found=", ".join(sorted(names)) or "no metrics",
+                )
+    return list(dict.fromkeys(metrics)), []
+
+
+def _group_warnings(baseline: Group, candidate: Group) -> list[str]:
+    warnings = [
+        f"{len(group.skipped)} {group.label} manifest(s) skipped (not completed or not valid)"
+        for group in (baseline, candidate)
+        if group.skipped
+    ]
+    shared = {r.digest for r in baseline.runs} & {r.digest for r in candidate.runs}
+    if shared:
+        warnings.append(f"{len(shared)} run(s) are in both groups")
+    return warnings
+
+
 def compare(
     baseline: Group,
     candidate: Group,
@@ -227,34 +262,8 @@ def compare(
             found=str(confidence),
         )
     directions = dict(directions or {})
-    names_b = {k for r in baseline.runs for k in r.metrics}
-    names_c = {k for r in candidate.runs for k in r.metrics}
-    warnings: list[str] = []
-    if metrics:
-        for name in metrics:
-            for label, names in (("baseline", names_b), ("candidate", names_c)):
-                if name not in names:
-                    raise UsageError(
-                        f"no {label} run reports metric {name!r}",
-                        pointer="--metric",
-                        expected="a metric of both groups",
-                        found=", ".join(sorted(names)) or "no metrics",
-                    )
-        chosen = list(dict.fromkeys(metrics))
-    else:
-        chosen = sorted(names_b & names_c)
-        only = sorted(names_b ^ names_c)
-        if only:
-            warnings.append("not compared, reported by one group only: " + ", ".join(only))
-    for group in (baseline, candidate):
-        if group.skipped:
-            warnings.append(
-                f"{len(group.skipped)} {group.label} manifest(s) skipped "
-                "(not completed or not valid)"
-            )
-    shared = {r.digest for r in baseline.runs} & {r.digest for r in candidate.runs}
-    if shared:
-        warnings.append(f"{len(shared)} run(s) are in both groups")
+    chosen, warnings = _chosen(baseline, candidate, metrics)
+    warnings += _group_warnings(baseline, candidate)
     paired, note = pairing(baseline.runs, candidate.runs)
     results = []
     for name in chosen:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..compare.comparison import Comparison, compare
 from ..compare.groups import Group
+from ..core.canonical import pretty_bytes
 from ..core.results import FAIL, PASS, WARN, Check, Report
 from .evidence import require_checks
 from .policy import Policy
@@ -170,3 +171,8 @@ def gate(
         checks.extend(rule_checks(rule, comparison, policy.confidence))
     decision, action = _decide(checks)
     return Decision(decision, action, policy, comparison, tuple(checks))
+
+
+def report_bytes(decision: Decision) -> bytes:
+    """The gate report as written to disk: sorted keys, indented, LF."""
+    return pretty_bytes(decision.as_json())

@@ -8,13 +8,13 @@ pointer. :func:`load_policy` returns a frozen :class:`Policy`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..core.canonical import digest_of
 from ..core.safe_yaml import load_yaml
-from ..core.schemas import validator_for
+from ..core.schemas import SchemaIssue, validator_for
 from ..errors import ManifestError
 
 POLICY_SCHEMA = "policy.schema.json"
@@ -68,27 +68,29 @@ class Policy:
         }
 
 
-def parse_policy(document: Any, *, file: str) -> Policy:
-    """Validate a parsed policy document. Raises :class:`PolicyError`."""
-    issues = validator_for(POLICY_SCHEMA).issues(document)
-    if issues:
-        first = issues[0]
-        more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
-        hint = None
-        if "anyOf" in first.rule:
-            hint = "a rule needs at least one of " + ", ".join(CRITERIA)
-        elif "additionalProperties" in first.rule:
-            hint = "known keys: see schemas/policy.schema.json"
-        raise PolicyError(
-            f"does not match the policy schema: {first.message}{more}",
-            file=file,
-            pointer=first.pointer or "/",
-            hint=hint,
-        )
+def _schema_error(issues: list[SchemaIssue], file: str) -> PolicyError:
+    first = issues[0]
+    more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
+    hint = None
+    if "anyOf" in first.rule:
+        hint = "a rule needs at least one of " + ", ".join(CRITERIA)
+    elif "additionalProperties" in first.rule:
+        hint = "known keys: see schemas/policy.schema.json"
+    return PolicyError(
+        f"does not match the policy schema: {first.message}{more}",
+        file=file,
+        pointer=first.pointer or "/",
+        hint=hint,
+    )
+
+
+def _rules(raw_rules: list[dict[str, Any]], file: str) -> list[PolicyRule]:
+    """The rules in file order; each id once, each metric one direction; a
+    rule without a direction follows another rule on the same metric."""
     rules = []
     directions: dict[str, str] = {}
     ids: set[str] = set()
-    for index, raw in enumerate(document["rules"]):
+    for index, raw in enumerate(raw_rules):
         rule_id = raw.get("id", raw["metric"])
         if rule_id in ids:
             raise PolicyError(
@@ -119,21 +121,25 @@ def parse_policy(document: Any, *, file: str) -> Policy:
                 description=raw.get("description"),
             )
         )
-    # a rule without a direction follows another rule on the same metric
-    rules = [
+    return [
         r
         if r.direction or r.metric not in directions
-        else PolicyRule(
-            r.id, r.metric, directions[r.metric], r.severity, r.criteria, r.owner, r.description
-        )
+        else replace(r, direction=directions[r.metric])
         for r in rules
     ]
+
+
+def parse_policy(document: Any, *, file: str) -> Policy:
+    """Validate a parsed policy document. Raises :class:`PolicyError`."""
+    issues = validator_for(POLICY_SCHEMA).issues(document)
+    if issues:
+        raise _schema_error(issues, file)
     return Policy(
         path=file,
         digest=digest_of(document),
         confidence=float(document.get("confidence", 0.95)),
         require=tuple(document.get("require", ())),
-        rules=tuple(rules),
+        rules=tuple(_rules(document["rules"], file)),
     )
 
 

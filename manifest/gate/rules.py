@@ -164,10 +164,14 @@ def _relative(rule: PolicyRule, value: float, m: MetricComparison) -> RuleCheck:
     )
 
 
-def _non_inferiority(
-    rule: PolicyRule, margin: float, m: MetricComparison, comparison: Comparison, confidence: float
-) -> RuleCheck:
+def _one_sided_test(
+    m: MetricComparison, comparison: Comparison, margin: float, confidence: float
+) -> tuple[list[float], list[float], stats.TestResult]:
+    """The values compared and the one-sided t-test of H0 ``improvement <=
+    -margin``: paired when the runs are paired by seed, else Welch."""
     higher = m.direction == HIGHER
+    alternative = "greater" if higher else "less"
+    null = -margin if higher else margin
     if m.paired:
         base, cand = paired_values(
             [r for r in comparison.baseline.runs if m.metric in r.metrics],
@@ -175,21 +179,26 @@ def _non_inferiority(
             m.metric,
         )
         result = stats.paired_t(
-            base,
-            cand,
-            confidence=confidence,
-            alternative="greater" if higher else "less",
-            null_difference=-margin if higher else margin,
+            base, cand, confidence=confidence, alternative=alternative, null_difference=null
         )
-    else:
-        base, cand = comparison.baseline.values(m.metric), comparison.candidate.values(m.metric)
-        result = stats.two_sample_t(
-            base,
-            cand,
-            confidence=confidence,
-            alternative="greater" if higher else "less",
-            null_difference=-margin if higher else margin,
-        )
+        return base, cand, result
+    base, cand = comparison.baseline.values(m.metric), comparison.candidate.values(m.metric)
+    result = stats.two_sample_t(
+        base, cand, confidence=confidence, alternative=alternative, null_difference=null
+    )
+    return base, cand, result
+
+
+def _test_evidence(result: stats.TestResult) -> dict[str, Any]:
+    keys = ("test", "method", "alternative", "statistic", "df", "p_value", "note")
+    return {k: getattr(result, k) for k in keys}
+
+
+def _non_inferiority(
+    rule: PolicyRule, margin: float, m: MetricComparison, comparison: Comparison, confidence: float
+) -> RuleCheck:
+    higher = m.direction == HIGHER
+    base, cand, result = _one_sided_test(m, comparison, margin, confidence)
     alpha = 1 - confidence
     if result.note and "no variance" in result.note:
         # every run agrees exactly: the interval collapses onto the observed improvement
@@ -212,18 +221,12 @@ def _non_inferiority(
         how = f"{result.method}, one-sided p = {result.p_value:.4g}"
     evidence = {
         "margin": margin,
-        "test": result.test,
-        "method": result.method,
-        "alternative": result.alternative,
-        "statistic": result.statistic,
-        "df": result.df,
-        "p_value": result.p_value,
+        **_test_evidence(result),
         "confidence": confidence,
         "improvement": _improvement(m),
         "improvement_lower_bound": bound,
         "n_baseline": len(base),
         "n_candidate": len(cand),
-        "note": result.note,
     }
     small = " (n < 5: run more seeds)" if m.small_sample else ""
     message = (

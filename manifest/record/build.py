@@ -144,6 +144,40 @@ def _hash_input(file: Path, cache: HashCache) -> dict[str, Any]:
     return {"sha256": sha, "size": size, "mtime": stamp}
 
 
+def _artifacts(ctx: JobContext) -> list[dict[str, Any]]:
+    return [
+        a.as_json()
+        for a in collect_artifacts(
+            ctx.run_dir,
+            exclude=(".hydra/*", f"{ctx.hydra['job_name']}.log"),
+            extra_root=ctx.project_dir,
+            extra_globs=ctx.settings.artifacts,
+            roles=ctx.settings.roles,
+        )
+    ]
+
+
+def _identity(
+    task: str, params_digest: str, code: dict[str, Any], inputs: list[dict[str, Any]]
+) -> str:
+    """The digest of what determines a result: task, parameters, code, inputs."""
+    git = code["git"]
+    return digest_of(
+        {
+            "task": task,
+            "params_digest": params_digest,
+            "code": {
+                "commit": git.get("commit"),
+                "diff_sha256": git.get("diff_sha256"),
+                "source_sha256": code["source"]["sha256"],
+            },
+            "inputs": [
+                {k: i[k] for k in ("key", "path", "sha256", "version") if k in i} for i in inputs
+            ],
+        }
+    )
+
+
 def build_manifest(ctx: JobContext, outcome: Outcome, *, run_id: str) -> dict[str, Any]:
     """Assemble (not write) the manifest of a finished job."""
     status, error = outcome.status, outcome.error
@@ -159,16 +193,7 @@ def build_manifest(ctx: JobContext, outcome: Outcome, *, run_id: str) -> dict[st
     if input_error is not None and error is None:
         status, error = "failed", input_error
 
-    artifacts = [
-        a.as_json()
-        for a in collect_artifacts(
-            ctx.run_dir,
-            exclude=(".hydra/*", f"{ctx.hydra['job_name']}.log"),
-            extra_root=ctx.project_dir,
-            extra_globs=ctx.settings.artifacts,
-            roles=ctx.settings.roles,
-        )
-    ]
+    artifacts = _artifacts(ctx)
     code = {
         "git": git_state(ctx.project_dir, exclude=ctx.dirt_exclusions),
         "source": source_state(
@@ -176,21 +201,7 @@ def build_manifest(ctx: JobContext, outcome: Outcome, *, run_id: str) -> dict[st
         ),
     }
     params_digest = digest_of(ctx.params)
-    git = code["git"]
-    identity = digest_of(
-        {
-            "task": ctx.task,
-            "params_digest": params_digest,
-            "code": {
-                "commit": git.get("commit"),
-                "diff_sha256": git.get("diff_sha256"),
-                "source_sha256": code["source"]["sha256"],
-            },
-            "inputs": [
-                {k: i[k] for k in ("key", "path", "sha256", "version") if k in i} for i in inputs
-            ],
-        }
-    )
+    identity = _identity(ctx.task, params_digest, code, inputs)
     manifest: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "run_id": run_id,

@@ -181,19 +181,58 @@ def job_context(
     hydra = hydra_cfg.hydra if "hydra" in hydra_cfg else hydra_cfg
     project_dir = Path(str(hydra.runtime.cwd))
     run_dir = Path(str(hydra.runtime.output_dir))
+    return JobContext(
+        task=task,
+        task_source=task_source,
+        config_name=hydra.job.config_name,
+        overrides=tuple(str(o) for o in hydra.overrides.task),
+        params=params,
+        settings=settings,
+        project_dir=project_dir,
+        run_dir=run_dir,
+        hydra=_runtime(hydra, project_dir, run_dir),
+        input_values=_input_values(cfg, settings),
+        dirt_exclusions=_exclusions(hydra, project_dir, run_dir, settings),
+    )
+
+
+def _runtime(hydra: Any, project_dir: Path, run_dir: Path) -> dict[str, Any]:
+    """The ``hydra`` section of a manifest: version, mode, job, run folder."""
+    from hydra import __version__ as hydra_version
+    from omegaconf import OmegaConf
+
     mode = hydra.mode.name if hydra.mode is not None else "RUN"
     job_num = OmegaConf.select(hydra, "job.num", default=None) if mode == "MULTIRUN" else None
-    chdir = bool(hydra.job.chdir) if hydra.job.chdir is not None else False
     rel_run = _under(run_dir, project_dir)
+    return {
+        "version": hydra_version,
+        "mode": mode,
+        "job_name": str(hydra.job.name),
+        "job_num": int(job_num) if job_num is not None else None,
+        "run_dir": rel_run.as_posix() if rel_run is not None else str(run_dir),
+        "chdir": bool(hydra.job.chdir) if hydra.job.chdir is not None else False,
+    }
 
+
+def _exclusions(
+    hydra: Any, project_dir: Path, run_dir: Path, settings: Settings
+) -> tuple[Path, ...]:
+    """Folders whose changes are not dirt: the store, and the top folder of
+    the run (and sweep) directory inside the project."""
     exclusions = [project_dir / settings.store]
     roots = [run_dir]
-    if mode == "MULTIRUN":
+    if hydra.mode is not None and hydra.mode.name == "MULTIRUN":
         roots.append(project_dir / str(hydra.sweep.dir))
     for root in roots:
         rel = _under(root, project_dir)
         if rel is not None and rel.parts:
             exclusions.append(project_dir / rel.parts[0])
+    return tuple(exclusions)
+
+
+def _input_values(cfg: Any, settings: Settings) -> tuple[tuple[str, Any], ...]:
+    """(key, value) of each config key that ``manifest.inputs`` names."""
+    from omegaconf import OmegaConf
 
     inputs: list[tuple[str, Any]] = []
     for key in settings.inputs:
@@ -208,26 +247,4 @@ def job_context(
         inputs.append(
             (key, json_safe(OmegaConf.to_container(value) if OmegaConf.is_config(value) else value))
         )
-
-    from hydra import __version__ as hydra_version
-
-    return JobContext(
-        task=task,
-        task_source=task_source,
-        config_name=hydra.job.config_name,
-        overrides=tuple(str(o) for o in hydra.overrides.task),
-        params=params,
-        settings=settings,
-        project_dir=project_dir,
-        run_dir=run_dir,
-        hydra={
-            "version": hydra_version,
-            "mode": mode,
-            "job_name": str(hydra.job.name),
-            "job_num": int(job_num) if job_num is not None else None,
-            "run_dir": rel_run.as_posix() if rel_run is not None else str(run_dir),
-            "chdir": chdir,
-        },
-        input_values=tuple(inputs),
-        dirt_exclusions=tuple(exclusions),
-    )
+    return tuple(inputs)

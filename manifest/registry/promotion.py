@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..compare.groups import Group, Run, load_group
+from ..core.canonical import digest_of
 from ..errors import InputError, UsageError
-from ..gate.decision import BLOCK, Decision, gate
+from ..gate.decision import BLOCK, Decision, gate, report_bytes
 from ..gate.policy import Policy
 from .history import new_entry
 from .store import ModelRecord, RefusedError, append, load, model_path
@@ -94,16 +95,7 @@ def promote(
     model_path(root, model)
     record = load(root, model)
     candidate = load_group(candidate_specs, "candidate")
-    if baseline_specs:
-        baseline = load_group(baseline_specs, "baseline")
-    elif record is not None and record.production is not None:
-        baseline = production_group(record)
-    else:
-        raise UsageError(
-            f"{model} has no production version to compare with",
-            pointer="--baseline",
-            hint="the first promotion needs --baseline",
-        )
+    baseline = _baseline(record, baseline_specs, model)
     if record is not None and record.production is not None:
         current = {m["digest"] for m in record.promotion(record.production)["manifests"]}
         if current == {r.digest for r in candidate.runs}:
@@ -113,10 +105,37 @@ def promote(
     result = gate(baseline, candidate, policy, evidence=evidence, seed=seed)
     if result.decision == BLOCK:
         return Promotion(model, result, False, record, None, None)
+    return _record(root, model, record, result, who=who, note=note)
 
-    from ..core.canonical import digest_of
-    from ..render.decision import report_bytes
 
+def _baseline(record: ModelRecord | None, specs: Sequence[str], model: str) -> Group:
+    """The runs named by ``specs``, else those of the production version."""
+    if specs:
+        return load_group(specs, "baseline")
+    if record is not None and record.production is not None:
+        return production_group(record)
+    raise UsageError(
+        f"{model} has no production version to compare with",
+        pointer="--baseline",
+        hint="the first promotion needs --baseline",
+    )
+
+
+def _record(
+    root: Path,
+    model: str,
+    record: ModelRecord | None,
+    result: Decision,
+    *,
+    who: str,
+    note: str | None,
+) -> Promotion:
+    """Append the promotion that ``result`` allows, with its gate report."""
+    candidate, baseline, policy = (
+        result.comparison.candidate,
+        result.comparison.baseline,
+        result.policy,
+    )
     version = 1 + sum(1 for e in (record.history if record else []) if e["action"] == "promote")
     report_path = root / REPORTS / model / f"v{version}.gate.json"
     details: dict[str, Any] = {

@@ -7,17 +7,11 @@ registry records the digest of); JUnit XML goes through
 
 from __future__ import annotations
 
-from ..core.canonical import pretty_bytes
-from ..gate.decision import ACCEPT, BLOCK, Decision, RuleCheck
+from ..gate.decision import ACCEPT, BLOCK, Decision, RuleCheck, report_bytes
 from .table import md_cell
 
 FORMATS = ("text", "json", "junit", "markdown")
 _LABEL = {"pass": "PASS", "fail": "FAIL", "undefined": "UNDEF"}
-
-
-def report_bytes(result: Decision) -> bytes:
-    """The gate report as written to disk: sorted keys, indented, LF."""
-    return pretty_bytes(result.as_json())
 
 
 def _mark(check: RuleCheck) -> str:
@@ -104,4 +98,4 @@ def render(result: Decision, fmt: str) -> str:
     return text(result)
 
 
-__all__ = ["BLOCK", "FORMATS", "render", "report_bytes"]
+__all__ = ["FORMATS", "render"]

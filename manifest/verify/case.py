@@ -112,25 +112,32 @@ def prepare(path: Path, index: int, *, config_dir: Path, trust: bool, seeds: int
     case.jobs.append(Job(f"{index}:same-seed", composed.config_name, composed.overrides))
     count = seeds or (envelope["seeds"] if envelope["stochastic"] else None)
     if count:
-        key = str(envelope["seed_key"])
-        seed = flatten(manifest["params"]).get(key)
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            return case.refuse(
-                "envelope",
-                f"the seed key {key!r} holds no integer in the "
-                "params, so fresh seeds cannot be set",
-                "/envelope/seed_key",
-                found=repr(seed),
-            )
-        from .stochastic import fresh_seeds
-
-        case.seeds = fresh_seeds(seed, count)
-        base = _without_key(composed.overrides, key)
-        case.jobs += [
-            Job(f"{index}:{key}={s}", composed.config_name, (*base, f"++{key}={s}"))
-            for s in case.seeds
-        ]
+        _add_fresh_seeds(case, index, count)
     return case
+
+
+def _add_fresh_seeds(case: Case, index: int, count: int) -> None:
+    """``count`` re-runs with fresh values of the envelope's seed key, or a
+    refusal when the recorded parameters hold no integer seed there."""
+    assert case.composed is not None and case.manifest is not None
+    key = str(case.envelope["seed_key"])
+    seed = flatten(case.manifest["params"]).get(key)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        case.refuse(
+            "envelope",
+            f"the seed key {key!r} holds no integer in the params, so fresh seeds cannot be set",
+            "/envelope/seed_key",
+            found=repr(seed),
+        )
+        return
+    from .stochastic import fresh_seeds
+
+    case.seeds = fresh_seeds(seed, count)
+    base = _without_key(case.composed.overrides, key)
+    case.jobs += [
+        Job(f"{index}:{key}={s}", case.composed.config_name, (*base, f"++{key}={s}"))
+        for s in case.seeds
+    ]
 
 
 def _params_executed(case: Case, found: dict[str, Any]) -> None:

@@ -63,7 +63,6 @@ def context_checks(
 ) -> list[Check]:
     """Environment, code and identity differences: context, never failures.
     Parameters under ``volatile`` keys (clock values) do not count."""
-    checks = []
     env = environment_changes(record.get("environment") or {}, rerun.get("environment") or {})
     listed = [
         f"{part}: {', '.join(items[:_LISTED])}"
@@ -71,58 +70,57 @@ def context_checks(
         for part, items in env.items()
         if items
     ]
-    checks.append(
-        Check(
+    code = code_changes(record.get("code") or {}, rerun.get("code") or {})
+    return [
+        _differs(
             subject,
             "environment",
-            WARN if listed else PASS,
-            "differs from the record: " + "; ".join(listed)
-            if listed
-            else "same interpreter, platform, packages and variables",
-            "/environment",
-        )
-    )
-    code = code_changes(record.get("code") or {}, rerun.get("code") or {})
-    checks.append(
-        Check(
-            subject,
-            "code",
-            WARN if code else PASS,
-            "differs from the record: " + ", ".join(code)
-            if code
-            else "same git state and task source",
-            "/code",
-        )
-    )
+            "; ".join(listed),
+            "same interpreter, platform, packages and variables",
+        ),
+        _differs(subject, "code", ", ".join(code), "same git state and task source"),
+        _identity(subject, record, rerun, volatile=volatile, code_changed=bool(code)),
+    ]
+
+
+def _differs(subject: str, part: str, changes: str, same: str) -> Check:
+    message = f"differs from the record: {changes}" if changes else same
+    return Check(subject, part, WARN if changes else PASS, message, f"/{part}")
+
+
+def _identity(
+    subject: str,
+    record: Mapping[str, Any],
+    rerun: Mapping[str, Any],
+    *,
+    volatile: Collection[str],
+    code_changed: bool,
+) -> Check:
     params = _without(record.get("params"), volatile) != _without(rerun.get("params"), volatile)
     parts = [
         name
         for name, differs in (
             ("params", params),
-            ("code", bool(code)),
+            ("code", code_changed),
             ("inputs", _hashes(record.get("inputs")) != _hashes(rerun.get("inputs"))),
         )
         if differs
     ]
-    same = record.get("identity_digest") == rerun.get("identity_digest")
-    if same:
+    if record.get("identity_digest") == rerun.get("identity_digest"):
         message, status = "same task, parameters, code and inputs", PASS
     elif parts:
         message, status = f"identity differs in: {', '.join(parts)}", WARN
     else:
         message, status = "same task, parameters (clock values aside), code and inputs", PASS
-    checks.append(
-        Check(
-            subject,
-            "identity",
-            status,
-            message,
-            "/identity_digest",
-            expected=str(record.get("identity_digest")),
-            found=str(rerun.get("identity_digest")),
-        )
+    return Check(
+        subject,
+        "identity",
+        status,
+        message,
+        "/identity_digest",
+        expected=str(record.get("identity_digest")),
+        found=str(rerun.get("identity_digest")),
     )
-    return checks
 
 
 def _without(params: Any, keys: Collection[str]) -> dict[str, Any]:

@@ -38,6 +38,30 @@ def must_be_identical(path: str, globs: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(path, g) for g in globs)
 
 
+def _artifact_check(
+    subject: str,
+    index: int,
+    artifact: Mapping[str, Any],
+    other: Mapping[str, Any] | None,
+    strict: bool,
+) -> Check:
+    """One recorded artifact against the re-run's file of the same path."""
+    path, expected = str(artifact["path"]), artifact["sha256"]
+    pointer = json_pointer(["artifacts", index, "sha256"])
+    if other is None:
+        status, message, found = (FAIL if strict else WARN), "missing from the re-run", "no file"
+    elif other["sha256"] == expected:
+        status, message = PASS, f"byte-identical ({artifact['size']} bytes)"
+        found = other["sha256"]
+    elif strict:
+        status, message = FAIL, f"not byte-identical ({artifact['size']} -> {other['size']} bytes)"
+        found = other["sha256"]
+    else:
+        status, message = PASS, "differs, outside the envelope's identical globs"
+        found = other["sha256"]
+    return Check(subject, "artifact", status, f"{path}: {message}", pointer, expected, found)
+
+
 def artifact_checks(
     subject: str,
     recorded: Sequence[Mapping[str, Any]],
@@ -46,61 +70,16 @@ def artifact_checks(
 ) -> list[Check]:
     """Each recorded artifact against the re-run's; missing and extra files."""
     theirs = {str(a["path"]): a for a in found}
-    checks = []
-    for index, artifact in enumerate(recorded):
-        path = str(artifact["path"])
-        strict = must_be_identical(path, globs)
-        pointer = json_pointer(["artifacts", index, "sha256"])
-        other = theirs.get(path)
-        if other is None:
-            status = FAIL if strict else WARN
-            checks.append(
-                Check(
-                    subject,
-                    "artifact",
-                    status,
-                    f"{path}: missing from the re-run",
-                    pointer,
-                    expected=artifact["sha256"],
-                    found="no file",
-                )
-            )
-        elif other["sha256"] == artifact["sha256"]:
-            checks.append(
-                Check(
-                    subject,
-                    "artifact",
-                    PASS,
-                    f"{path}: byte-identical ({artifact['size']} bytes)",
-                    pointer,
-                    expected=artifact["sha256"],
-                    found=other["sha256"],
-                )
-            )
-        elif strict:
-            checks.append(
-                Check(
-                    subject,
-                    "artifact",
-                    FAIL,
-                    f"{path}: not byte-identical ({artifact['size']} -> {other['size']} bytes)",
-                    pointer,
-                    expected=artifact["sha256"],
-                    found=other["sha256"],
-                )
-            )
-        else:
-            checks.append(
-                Check(
-                    subject,
-                    "artifact",
-                    PASS,
-                    f"{path}: differs, outside the envelope's identical globs",
-                    pointer,
-                    expected=artifact["sha256"],
-                    found=other["sha256"],
-                )
-            )
+    checks = [
+        _artifact_check(
+            subject,
+            index,
+            artifact,
+            theirs.get(str(artifact["path"])),
+            must_be_identical(str(artifact["path"]), globs),
+        )
+        for index, artifact in enumerate(recorded)
+    ]
     known = {str(a["path"]) for a in recorded}
     for path, other in sorted(theirs.items()):
         if path in known:

@@ -79,6 +79,39 @@ def prediction_interval(
     return PredictionInterval("", n, mean, sd, t, mean - half, mean + half, recorded, tuple(values))
 
 
+def _metric_check(
+    subject: str,
+    name: str,
+    value: Any,
+    values: list[float],
+    total: int,
+    level: float,
+    seeds: Sequence[int],
+) -> tuple[Check, PredictionInterval | None]:
+    """The recorded ``value`` of metric ``name`` against the fresh seeds' ``values``."""
+    pointer = json_pointer(["metrics", name])
+    if len(values) < 2:
+        message = (
+            f"{name}: only {len(values)} of {total} fresh-seed re-runs gave it; "
+            "at least 2 are needed"
+        )
+        return Check(subject, "envelope", FAIL, message, pointer, found=repr(value)), None
+    interval = replace(prediction_interval(values, float(value), level=level), metric=name)
+    where = "inside" if interval.holds else "outside"
+    check = Check(
+        subject,
+        "envelope",
+        PASS if interval.holds else FAIL,
+        f"{name}: recorded {value:.6g} {where} the {level:.4g} prediction interval of "
+        f"{interval.n} fresh seeds (mean {interval.mean:.6g}, sd {interval.sd:.3g}, "
+        f"t {interval.t:.3f}; seeds {', '.join(map(str, seeds))})",
+        pointer,
+        expected=f"[{interval.lower:.6g}, {interval.upper:.6g}]",
+        found=repr(value),
+    )
+    return check, interval
+
+
 def envelope_checks(
     subject: str,
     recorded: Mapping[str, Any],
@@ -103,37 +136,11 @@ def envelope_checks(
         "metrics": {},
     }
     for name, value in sorted(recorded.items()):
-        pointer = json_pointer(["metrics", name])
         values = [float(r[name]) for r in runs if r is not None and name in r]
-        if len(values) < 2:
-            checks.append(
-                Check(
-                    subject,
-                    "envelope",
-                    FAIL,
-                    f"{name}: only {len(values)} of "
-                    f"{len(runs)} fresh-seed re-runs gave it; at least 2 are needed",
-                    pointer,
-                    found=repr(value),
-                )
-            )
-            continue
-        interval = replace(prediction_interval(values, float(value), level=level), metric=name)
-        evidence["metrics"][name] = interval.as_json()
-        where = "inside" if interval.holds else "outside"
-        checks.append(
-            Check(
-                subject,
-                "envelope",
-                PASS if interval.holds else FAIL,
-                f"{name}: recorded {value:.6g} {where} the {level:.4g} prediction interval of "
-                f"{interval.n} fresh seeds (mean {interval.mean:.6g}, sd {interval.sd:.3g}, "
-                f"t {interval.t:.3f}; seeds {', '.join(map(str, seeds))})",
-                pointer,
-                expected=f"[{interval.lower:.6g}, {interval.upper:.6g}]",
-                found=repr(value),
-            )
-        )
+        check, interval = _metric_check(subject, name, value, values, len(runs), level, seeds)
+        checks.append(check)
+        if interval is not None:
+            evidence["metrics"][name] = interval.as_json()
     if failed:
         checks.append(
             Check(

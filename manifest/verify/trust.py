@@ -122,6 +122,50 @@ def _text(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+def _override_checks(subject: str, screened: Screened) -> list[Check]:
+    """A failing check per refused override, else one that lists what applies."""
+    if screened.refused:
+        return [
+            Check(
+                subject,
+                "trust.overrides",
+                FAIL,
+                f"refused: {reason}",
+                f"/overrides/{index}",
+                found=text,
+            )
+            for index, text, reason in screened.refused
+        ]
+    note = f"; ignored (bookkeeping): {', '.join(screened.ignored)}" if screened.ignored else ""
+    message = f"{len(screened.kept)} recorded override(s) applied{note}"
+    return [Check(subject, "trust.overrides", PASS, message)]
+
+
+def _task_check(subject: str, task: Any, composed: Recomposed, config_name: str) -> Check:
+    """The recorded task is the one the repository's config declares."""
+    if composed.task is None:
+        return Check(
+            subject,
+            "trust.task",
+            FAIL,
+            "refused: the repository's config names no task (manifest.task)",
+            "/task",
+            found=str(task),
+        )
+    if task != composed.task:
+        return Check(
+            subject,
+            "trust.task",
+            FAIL,
+            "refused: the manifest names a task that the repository "
+            f"does not declare for config {config_name}; it was not imported",
+            "/task",
+            expected=composed.task,
+            found=str(task),
+        )
+    return Check(subject, "trust.task", PASS, f"task {task} is the repository's")
+
+
 def admit(
     manifest: Mapping[str, Any], subject: str, *, config_dir: Path, trust: bool = False
 ) -> Admission:
@@ -143,52 +187,19 @@ def admit(
     if problem:
         return refuse("trust.config", f"refused: {problem}", "/config_name")
     screened = screen_overrides([str(o) for o in manifest.get("overrides") or []])
-    for index, text, reason in screened.refused:
-        checks.append(
-            Check(
-                subject,
-                "trust.overrides",
-                FAIL,
-                f"refused: {reason}",
-                f"/overrides/{index}",
-                found=text,
-            )
-        )
+    checks += _override_checks(subject, screened)
     if screened.refused:
         return Admission(tuple(checks), None)
-    note = f"; ignored (bookkeeping): {', '.join(screened.ignored)}" if screened.ignored else ""
-    checks.append(
-        Check(
-            subject,
-            "trust.overrides",
-            PASS,
-            f"{len(screened.kept)} recorded override(s) applied{note}",
-        )
-    )
     try:
         composed = recompose(
             config_dir, str(name), screened.kept, recorded_params=manifest.get("params") or {}
         )
     except ManifestError as exc:
         return refuse("trust.config", f"refused: {exc.describe()}", "/overrides")
-    task = manifest.get("task")
-    if composed.task is None:
-        return refuse(
-            "trust.task",
-            "refused: the repository's config names no task (manifest.task)",
-            "/task",
-            found=str(task),
-        )
-    if task != composed.task:
-        return refuse(
-            "trust.task",
-            "refused: the manifest names a task that the repository "
-            f"does not declare for config {name}; it was not imported",
-            "/task",
-            expected=composed.task,
-            found=str(task),
-        )
-    checks.append(Check(subject, "trust.task", PASS, f"task {task} is the repository's"))
+    task_check = _task_check(subject, manifest.get("task"), composed, str(name))
+    checks.append(task_check)
+    if task_check.status == FAIL:
+        return Admission(tuple(checks), None)
     checks.extend(param_checks(manifest, composed, subject, trust=trust))
     if any(c.status == FAIL for c in checks) and not trust:
         return Admission(tuple(checks), None)

@@ -68,6 +68,23 @@ def _work_dir(options: VerifyOptions) -> tuple[Path, bool]:
     return Path(tempfile.mkdtemp(prefix="manifest-verify-")).resolve(), True
 
 
+def _prepare_all(
+    files: Sequence[Path],
+    options: VerifyOptions,
+    cases: list[Case],
+    notify: Callable[[Progress], None],
+) -> None:
+    """Admit or refuse each manifest, appending its case to ``cases`` (so an
+    interruption keeps what was prepared)."""
+    for index, path in enumerate(files):
+        case = prepare(
+            path, index, config_dir=options.config_dir, trust=options.trust, seeds=options.seeds
+        )
+        cases.append(case)
+        detail = case.verdict or f"{len(case.jobs)} re-run(s)"
+        notify(Progress("refused" if case.verdict else "admitted", case.subject, detail))
+
+
 def verify(
     paths: Sequence[Path],
     options: VerifyOptions | None = None,
@@ -93,22 +110,7 @@ def verify(
     settings = LaunchSettings(options.config_dir, work, options.jobs, options.hydra_overrides)
     started = time.perf_counter()
     try:
-        for index, path in enumerate(files):
-            case = prepare(
-                path,
-                index,
-                config_dir=options.config_dir,
-                trust=options.trust,
-                seeds=options.seeds,
-            )
-            cases.append(case)
-            notify(
-                Progress(
-                    "refused" if case.verdict else "admitted",
-                    case.subject,
-                    case.verdict or f"{len(case.jobs)} re-run(s)",
-                )
-            )
+        _prepare_all(files, options, cases, notify)
         with sandboxed_environ(
             pass_env=options.pass_env, allow_network=options.allow_network
         ) as env:
@@ -122,8 +124,7 @@ def verify(
             fresh_workers()
         if temporary:
             shutil.rmtree(work, ignore_errors=True)
-    for path in files[len(cases) :]:
-        cases.append(Case(str(path)))
+    cases += [Case(str(path)) for path in files[len(cases) :]]
     for case in cases:
         if case.verdict is None and not case.evaluated:
             case.add("interrupted", FAIL, "not verified: interrupted before its re-runs finished")

@@ -32,10 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ...compare.groups import load_group
     from ...core.atomic import atomic_write
-    from ...gate.decision import BLOCK, gate
+    from ...gate.decision import BLOCK, gate, report_bytes
     from ...gate.evidence import read_evidence
     from ...gate.policy import load_policy
-    from ...render.decision import render, report_bytes
+    from ...render.decision import render
 
     policy = load_policy(args.policy)
     baseline_specs, candidate_specs = sides(args)

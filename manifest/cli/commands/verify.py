@@ -72,6 +72,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="re-runs at once; N > 1 uses Hydra's joblib launcher (default: 1)",
     )
+    _add_checks(parser)
+    _add_launch(parser)
+    parser.add_argument(
+        "--write-report",
+        type=Path,
+        metavar="PATH",
+        help="save the JSON report (schemas/verify-report.schema.json)",
+    )
+    add_format(parser)
+
+
+def _add_checks(parser: argparse.ArgumentParser) -> None:
+    """What is checked beyond the envelope, and how much is trusted."""
     parser.add_argument(
         "--trust",
         action="store_true",
@@ -90,6 +103,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="no second re-run to find the sources of a failure",
     )
+
+
+def _add_launch(parser: argparse.ArgumentParser) -> None:
+    """Where and how the re-runs run."""
     parser.add_argument(
         "--hydra",
         action="append",
@@ -116,13 +133,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not point the re-runs' proxy variables at a closed port",
     )
-    parser.add_argument(
-        "--write-report",
-        type=Path,
-        metavar="PATH",
-        help="save the JSON report (schemas/verify-report.schema.json)",
-    )
-    add_format(parser)
 
 
 @contextlib.contextmanager

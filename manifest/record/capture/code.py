@@ -26,6 +26,39 @@ def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     )
 
 
+def _pathspec(root: Path, exclude: Sequence[Path]) -> list[str]:
+    """The whole work tree but the ``exclude`` folders inside it."""
+    pathspec = ["--", "."]
+    for folder in exclude:
+        try:
+            rel = folder.resolve().relative_to(root.resolve())
+        except ValueError:
+            continue
+        if str(rel) not in ("", "."):
+            pathspec.append(f":(exclude){rel.as_posix()}")
+    return pathspec
+
+
+def _status(root: Path, pathspec: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(changed paths, untracked paths) of ``git status`` over ``pathspec``."""
+    status = _git(["status", "--porcelain=v1", "-z", "--untracked-files=all", *pathspec], root)
+    entries = [e for e in status.stdout.decode("utf-8", "replace").split("\0") if e]
+    changed: list[str] = []
+    untracked: list[str] = []
+    skip_next = False
+    for entry in entries:
+        if skip_next:  # the source path of a rename
+            skip_next = False
+            continue
+        code, name = entry[:2], entry[3:]
+        if code[0] in "RC":
+            skip_next = True
+        changed.append(name)
+        if code == "??":
+            untracked.append(name)
+    return changed, untracked
+
+
 def git_state(cwd: Path, *, exclude: Sequence[Path] = ()) -> dict[str, Any]:
     """Commit, dirty flag, changed paths and sha256 of the uncommitted diff.
 
@@ -44,30 +77,8 @@ def git_state(cwd: Path, *, exclude: Sequence[Path] = ()) -> dict[str, Any]:
     head = _git(["rev-parse", "--verify", "-q", "HEAD"], root)
     commit = head.stdout.decode().strip() if head.returncode == 0 else None
 
-    pathspec = ["--", "."]
-    for folder in exclude:
-        try:
-            rel = folder.resolve().relative_to(root.resolve())
-        except ValueError:
-            continue
-        if str(rel) not in ("", "."):
-            pathspec.append(f":(exclude){rel.as_posix()}")
-
-    status = _git(["status", "--porcelain=v1", "-z", "--untracked-files=all", *pathspec], root)
-    entries = [e for e in status.stdout.decode("utf-8", "replace").split("\0") if e]
-    changed: list[str] = []
-    untracked: list[str] = []
-    skip_next = False
-    for entry in entries:
-        if skip_next:  # the source path of a rename
-            skip_next = False
-            continue
-        code, name = entry[:2], entry[3:]
-        if code[0] in "RC":
-            skip_next = True
-        changed.append(name)
-        if code == "??":
-            untracked.append(name)
+    pathspec = _pathspec(root, exclude)
+    changed, untracked = _status(root, pathspec)
     dirty = bool(changed)
     diff_sha256 = None
     if dirty:
