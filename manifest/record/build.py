@@ -227,6 +227,8 @@ def build_manifest(ctx: JobContext, outcome: Outcome, *, run_id: str) -> dict[st
         "error": error,
         "identity_digest": identity,
     }
+    if ctx.settings.directions:  # optional: only what the config declares
+        manifest["directions"] = dict(ctx.settings.directions)
     manifest["digest"] = manifest_digest(manifest)
     return manifest
 

@@ -17,6 +17,7 @@ from ..errors import ConfigError
 
 SCHEMA_NAME = "manifest_schema"
 _TOLERANCE_KEYS = ("atol", "rtol")
+DIRECTIONS = ("higher", "lower")
 
 
 @dataclass
@@ -50,6 +51,7 @@ class ManifestSettings:
     roles: dict[str, str] = field(default_factory=dict)
     parents: list[str] = field(default_factory=list)
     hash_cache: bool = True
+    metrics: dict[str, str] = field(default_factory=dict)  # metric -> higher | lower
 
 
 def register_schema() -> None:
@@ -126,6 +128,21 @@ def envelope_json(node: Any) -> dict[str, Any]:
     }
 
 
+def directions_json(node: Any) -> dict[str, str]:
+    """``manifest.metrics``: which way is better for each metric (``higher`` or
+    ``lower``), as recorded in a manifest's ``directions``."""
+    if node is None:
+        return {}
+    if not isinstance(node, Mapping):
+        raise _fail("metrics", "a mapping of metric name to higher or lower", node)
+    for name, direction in node.items():
+        if not isinstance(name, str) or not name:
+            raise _fail("metrics", "metric names (non-empty strings)", name)
+        if direction not in DIRECTIONS:
+            raise _fail(f"metrics.{name}", "higher or lower", direction)
+    return {str(k): str(v) for k, v in sorted(node.items())}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Validated settings, plain values only (picklable, hashable parts)."""
@@ -139,6 +156,7 @@ class Settings:
     roles: dict[str, str]
     parents: tuple[str, ...]
     hash_cache: bool
+    directions: dict[str, str] = field(default_factory=dict)
 
 
 def parse_settings(node: Any) -> Settings:
@@ -179,4 +197,5 @@ def parse_settings(node: Any) -> Settings:
         roles=dict(roles),
         parents=tuple(_str_list(node, "parents")),
         hash_cache=hash_cache,
+        directions=directions_json(node.get("metrics")),
     )
