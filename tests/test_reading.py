@@ -60,7 +60,7 @@ def test_validate_reports_every_bad_file(
     (folder / "dup.json").write_text('{"run_id": "a", "run_id": "b"}')
     (folder / "latin1.json").write_bytes(b'{"owner": "J\xf6rg"}')
     nan = json.loads(example.read_text())
-    text = json.dumps(nan).replace('"accuracy": ', '"accuracy": NaN, "x": ')
+    text = json.dumps(nan).replace('"metrics": {"accuracy": ', '"metrics": {"accuracy": NaN, "x": ')
     (folder / "nan.json").write_text(text)
     capsys.readouterr()
     assert run_cli("validate", str(folder)) == 1
