@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ManifestError
+from ..render.escape import escape
 
 COMMANDS = {
     "run": "compose a Hydra config, run its task, record a manifest",
@@ -33,7 +34,7 @@ COMMANDS = {
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        print(f"{self.prog}: error: {escape(message)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -85,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = _command(args.command).run(args)
         return code
     except ManifestError as exc:
-        print(f"manifest {args.command}: error: {exc.describe()}", file=sys.stderr)
+        print(f"manifest {args.command}: error: {escape(exc.describe())}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"manifest {args.command}: interrupted", file=sys.stderr)
@@ -99,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             exc_type, exc_value, _ = sys.exc_info()
             name = exc_type.__name__ if exc_type else "error"
             print(
-                f"manifest {args.command}: internal error: {name}: {exc_value}\n"
+                f"manifest {args.command}: internal error: {name}: {escape(exc_value)}\n"
                 "  rerun with --traceback for details, and report it",
                 file=sys.stderr,
             )

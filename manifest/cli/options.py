@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..core.results import Report
 from ..errors import UsageError
+from ..render.escape import json_text, terminal_text
 from ..render.report import FORMATS, render
 
 SIDE_HELP = (
@@ -22,9 +23,21 @@ def add_format(parser: argparse.ArgumentParser, choices: tuple[str, ...] = FORMA
     )
 
 
-def emit(report: Report, fmt: str) -> None:
-    sys.stdout.write(render(report, fmt, stream=sys.stdout))
+def out(text: str, fmt: str = "text") -> None:
+    """Write a command's output to stdout, safe for a terminal or CI log:
+    JSON with the characters a terminal acts on escaped (the data unchanged),
+    anything else through :func:`~manifest.render.escape.terminal_text`."""
+    sys.stdout.write(json_text(text) if fmt == "json" else terminal_text(text))
     sys.stdout.flush()
+
+
+def err(line: str) -> None:
+    """Write one line (or a few) to stderr, safe for a terminal or CI log."""
+    print(terminal_text(line), file=sys.stderr, flush=True)
+
+
+def emit(report: Report, fmt: str) -> None:
+    out(render(report, fmt, stream=sys.stdout), fmt)
 
 
 def add_baseline(parser: argparse.ArgumentParser, help: str) -> None:

@@ -51,10 +51,13 @@ class ManifestCallback(Callback):
         try:
             path = self._record(config, job_return)
         except Exception as exc:  # Hydra would only warn: say it loudly ourselves
+            from ..render.escape import escape
+
             detail = exc.describe() if hasattr(exc, "describe") else f"{type(exc).__name__}: {exc}"
+            where = job_return.working_dir or "unknown run dir"
             print(
                 "hydra-manifest: ERROR: no manifest was recorded for this job "
-                f"({job_return.working_dir or 'unknown run dir'}): {detail}",
+                f"({escape(where)}): {escape(detail)}",
                 file=sys.stderr,
                 flush=True,
             )

@@ -95,7 +95,12 @@ def _record_quietly(ctx: Any, outcome: Outcome) -> None:
     try:
         record(ctx, outcome)
     except ManifestError as exc:
-        print(f"hydra-manifest: interrupted run not recorded: {exc.describe()}", file=sys.stderr)
+        from ..render.escape import escape
+
+        print(
+            f"hydra-manifest: interrupted run not recorded: {escape(exc.describe())}",
+            file=sys.stderr,
+        )
 
 
 def _source_of(function: Any) -> Path | None:

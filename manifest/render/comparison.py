@@ -11,7 +11,8 @@ import json
 
 from ..compare.comparison import HIGHER, Comparison, MetricComparison
 from ..compare.stats import TestResult
-from .table import md_cell
+from .escape import escape
+from .table import md_cell, md_code
 
 FORMATS = ("text", "json", "markdown")
 _TEST_NAMES = {
@@ -65,7 +66,7 @@ def _interval(low: float | None, high: float | None) -> str:
 def _metric_text(m: MetricComparison, confidence: float) -> list[str]:
     better = "higher" if m.direction == HIGHER else "lower"
     level = f"{confidence * 100:g}%"
-    lines = [f"{m.metric} ({better} is better; {m.direction_source})"]
+    lines = [f"{escape(m.metric)} ({better} is better; {escape(m.direction_source)})"]
     lines.append(
         f"  {'group':<10} {'n':>5} {'mean':>12} {'std':>12} {'median':>12} {'min':>12} {'max':>12}"
     )
@@ -93,14 +94,15 @@ def _metric_text(m: MetricComparison, confidence: float) -> list[str]:
         "(ties count half)"
     )
     lines.append(f"  verdict: {m.verdict}")
-    lines.extend(f"  WARNING: {w}" for w in m.warnings)
+    lines.extend(f"  WARNING: {escape(w)}" for w in m.warnings)
     return lines
 
 
 def _group_line(label: str, comparison: Comparison) -> str:
     group = getattr(comparison, label)
     skipped = f", {len(group.skipped)} skipped" if group.skipped else ""
-    return f"{label}: {len(group.runs)} completed runs{skipped} ({', '.join(group.sources)})"
+    sources = escape(", ".join(group.sources))
+    return f"{label}: {len(group.runs)} completed runs{skipped} ({sources})"
 
 
 def text(comparison: Comparison) -> str:
@@ -114,11 +116,11 @@ def text(comparison: Comparison) -> str:
         "",
     ]
     for group in (c.baseline, c.candidate):
-        lines.extend(f"skipped {s.path}: {s.reason}" for s in group.skipped)
+        lines.extend(f"skipped {escape(s.path)}: {escape(s.reason)}" for s in group.skipped)
     for m in c.metrics:
         lines.extend(_metric_text(m, c.confidence))
         lines.append("")
-    lines.extend(f"WARNING: {w}" for w in c.warnings)
+    lines.extend(f"WARNING: {escape(w)}" for w in c.warnings)
     if not c.metrics:
         lines.append("no metric is reported by both groups")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -153,7 +155,7 @@ def markdown(comparison: Comparison) -> str:
             else (f"{pval(primary.p_value)} ({pval(m.holm.get(m.primary))})")
         )
         cells = [
-            f"`{m.metric}`",
+            md_code(m.metric),
             m.direction,
             f"{num(m.baseline.mean, 6)} ± {num(m.baseline.std, 4)} ({m.baseline.n})",
             f"{num(m.candidate.mean, 6)} ± {num(m.candidate.std, 4)} ({m.candidate.n})",
@@ -166,10 +168,10 @@ def markdown(comparison: Comparison) -> str:
             m.verdict,
         ]
         lines.append("| " + " | ".join(md_cell(x) for x in cells) + " |")
-    notes = [w for m in c.metrics for w in (f"`{m.metric}`: {x}" for x in m.warnings)]
-    notes += list(c.warnings)
+    notes = [md_code(m.metric) + ": " + md_cell(x) for m in c.metrics for x in m.warnings]
+    notes += [md_cell(w) for w in c.warnings]
     if notes:
-        lines += ["", *(f"- ⚠️ {md_cell(n)}" for n in notes)]
+        lines += ["", *(f"- ⚠️ {n}" for n in notes)]
     return "\n".join(lines) + "\n"
 
 

@@ -8,7 +8,9 @@ registry records the digest of); JUnit XML goes through
 from __future__ import annotations
 
 from ..gate.decision import ACCEPT, BLOCK, Decision, RuleCheck, report_bytes
-from .table import md_cell
+from .escape import escape
+from .escape import json_text as safe_json
+from .table import md_cell, md_code
 
 FORMATS = ("text", "json", "junit", "markdown")
 _LABEL = {"pass": "PASS", "fail": "FAIL", "undefined": "UNDEF"}
@@ -39,21 +41,21 @@ def _evidence(check: RuleCheck) -> str:
 def text(result: Decision) -> str:
     c = result.comparison
     lines = [
-        f"gate: {result.decision.upper()} (policy {result.policy.path}, "
+        f"gate: {result.decision.upper()} (policy {escape(result.policy.path)}, "
         f"{len(result.policy.rules)} rule(s), confidence {result.policy.confidence:g})",
         f"baseline {len(c.baseline.runs)} run(s), candidate {len(c.candidate.runs)} run(s); "
-        f"{c.pairing_note}",
+        f"{escape(c.pairing_note)}",
     ]
-    width = max((len(ch.id) for ch in result.checks), default=10)
+    width = max((len(escape(ch.id)) for ch in result.checks), default=10)
     for check in result.checks:
-        lines.append(f"  {_mark(check):<17} {check.id:<{width}}  {check.message}")
+        lines.append(f"  {_mark(check):<17} {escape(check.id):<{width}}  {escape(check.message)}")
         evidence = _evidence(check)
         if evidence:
-            lines.append(f"  {'':<17} {'':<{width}}  evidence: {evidence}")
+            lines.append(f"  {'':<17} {'':<{width}}  evidence: {escape(evidence)}")
         if check.action and check.status != "pass":
-            lines.append(f"  {'':<17} {'':<{width}}  action: {check.action}")
+            lines.append(f"  {'':<17} {'':<{width}}  action: {escape(check.action)}")
     lines.append(f"decision: {result.decision}")
-    lines.append(f"next: {result.action}")
+    lines.append(f"next: {escape(result.action)}")
     return "\n".join(lines) + "\n"
 
 
@@ -63,9 +65,9 @@ def markdown(result: Decision) -> str:
     lines = [
         f"### {icon} manifest gate: **{result.decision}**",
         "",
-        f"Policy `{result.policy.path}` at confidence {result.policy.confidence:g}; "
+        f"Policy {md_code(result.policy.path)} at confidence {result.policy.confidence:g}; "
         f"baseline {len(c.baseline.runs)} run(s), candidate {len(c.candidate.runs)} run(s); "
-        f"{c.pairing_note}.",
+        f"{md_cell(c.pairing_note)}.",
         "",
         "| | check | severity | result | expected | found | evidence |",
         "|---|---|---|---|---|---|---|",
@@ -74,7 +76,7 @@ def markdown(result: Decision) -> str:
     for check in result.checks:
         cells = [
             marks[check.status],
-            f"`{check.id}`",
+            md_code(check.id),
             check.severity,
             check.message,
             check.expected or "",
@@ -88,7 +90,7 @@ def markdown(result: Decision) -> str:
 
 def render(result: Decision, fmt: str) -> str:
     if fmt == "json":
-        return report_bytes(result).decode("utf-8")
+        return safe_json(report_bytes(result).decode("utf-8"))
     if fmt == "junit":
         from .report import junit
 

@@ -19,7 +19,9 @@ from typing import Any, TextIO
 from xml.etree import ElementTree as ET
 
 from ..core.results import FAIL, PASS, WARN, Check, Report
-from .table import columns, md_table
+from .escape import escape, xml_text
+from .escape import json_text as safe_json
+from .table import columns, md_code, md_table
 
 FORMATS = ("text", "json", "junit", "markdown")
 # A GitHub step summary holds at most 1 MiB and a PR comment 65,536 characters.
@@ -27,6 +29,8 @@ MARKDOWN_MAX_ROWS = 200
 
 
 def _detail(check: Check) -> str:
+    """Message, expected and found, owner and action, as one line of raw text
+    (each reporter encodes it for its format)."""
     text = check.message
     if check.expected is not None or check.found is not None:
         text += f" (expected {check.expected}, found {check.found})"
@@ -53,9 +57,9 @@ def contract_rows(report: Report) -> list[list[str]]:
         if check.kind is not None and check.check in tally:
             tally[check.check][check.status] += 1
     return [
-        [c["id"], c["kind"], c["severity"]]
+        [escape(c["id"]), escape(c["kind"]), escape(c["severity"])]
         + [str(tally[c["id"]][s]) for s in (PASS, WARN, FAIL)]
-        + [c["owner"], c["action"]]
+        + [escape(c["owner"]), escape(c["action"])]
         for c in declared
     ]
 
@@ -79,7 +83,7 @@ def _contracts_note(report: Report) -> str:
     if not contracts:
         return ""
     strict = ", strict" if report.extra.get("strict") else ""
-    return f" ({len(contracts['contracts'])} contracts from {contracts['file']}{strict})"
+    return f" ({len(contracts['contracts'])} contracts from {escape(contracts['file'])}{strict})"
 
 
 def text(report: Report, *, colour: bool = False) -> str:
@@ -93,7 +97,7 @@ def text(report: Report, *, colour: bool = False) -> str:
             continue
         label = paint("FAIL", "31;1") if check.status == FAIL else paint("WARN", "33;1")
         where = f"{check.subject}: {check.pointer}" if check.pointer else check.subject
-        lines.append(f"{label} {where}: [{check.check}] {_detail(check)}")
+        lines.append(f"{label} {escape(where)}: [{escape(check.check)}] {escape(_detail(check))}")
     rows = contract_rows(report)
     if rows:
         lines += _table(CONTRACT_HEADER, rows)
@@ -124,7 +128,8 @@ def as_json(report: Report) -> dict[str, Any]:
 
 
 def json_text(report: Report) -> str:
-    return json.dumps(as_json(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps(as_json(report), indent=2, sort_keys=True, ensure_ascii=False)
+    return safe_json(text) + "\n"
 
 
 def junit(report: Report) -> str:
@@ -145,18 +150,23 @@ def junit(report: Report) -> str:
         skipped="0",
     )
     for (subject, name), group in cases.items():
-        case = ET.SubElement(suite, "testcase", classname=subject, name=name, file=subject)
+        where = xml_text(subject)
+        case = ET.SubElement(suite, "testcase", classname=where, name=xml_text(name), file=where)
         failed = [c for c in group if c.status == FAIL]
         warned = [c for c in group if c.status == WARN]
         if failed:
             first = failed[0]
             failure = ET.SubElement(
-                case, "failure", message=_detail(first), type=first.kind or name
+                case, "failure", message=xml_text(_detail(first)), type=xml_text(first.kind or name)
             )
-            failure.text = "\n".join(f"{subject}: {c.pointer or '/'}: {_detail(c)}" for c in failed)
+            failure.text = "\n".join(
+                xml_text(f"{subject}: {c.pointer or '/'}: {_detail(c)}") for c in failed
+            )
         elif warned:
             out = ET.SubElement(case, "system-out")
-            out.text = "\n".join(f"WARNING {c.pointer or '/'}: {_detail(c)}" for c in warned)
+            out.text = "\n".join(
+                xml_text(f"WARNING {c.pointer or '/'}: {_detail(c)}") for c in warned
+            )
     ET.indent(suites)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
@@ -180,9 +190,9 @@ def markdown(report: Report, *, max_rows: int = MARKDOWN_MAX_ROWS) -> str:
         rows = [
             [
                 "❌" if c.status == FAIL else "⚠️",
-                f"`{c.subject}`",
+                md_code(c.subject),
                 c.check,
-                f"`{c.pointer or '/'}`",
+                md_code(c.pointer or "/"),
                 c.message,
                 c.expected or "",
                 c.found or "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.results import FAIL, WARN, Report
+from .escape import escape
 from .table import columns
 
 
@@ -13,8 +14,8 @@ def summary_table(report: Report) -> str:
         mine = [c for c in report.checks if c.subject == entry["subject"]]
         rows.append(
             [
-                entry["subject"],
-                entry["verdict"],
+                escape(entry["subject"]),
+                escape(entry["verdict"]),
                 str(entry["reruns"]),
                 str(sum(c.status == FAIL for c in mine)),
                 str(sum(c.status == WARN for c in mine)),

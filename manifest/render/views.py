@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .escape import escape as e
 from .table import columns
 
 
@@ -13,8 +14,8 @@ def _value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=True)
+        return e(value)
+    return e(json.dumps(value, sort_keys=True))
 
 
 def show(manifest: Mapping[str, Any], path: str) -> str:
@@ -28,36 +29,38 @@ def show(manifest: Mapping[str, Any], path: str) -> str:
     env = m.get("environment") or {}
     cost = m.get("cost") or {}
     lines = [
-        f"manifest  {path}",
-        f"run       {m.get('run_id')}  {m.get('status')}",
-        f"task      {m.get('task')}  (config {m.get('config_name')})",
-        f"owner     {m.get('owner')}",
-        f"created   {m.get('created')}  finished {m.get('finished')}",
-        f"overrides {' '.join(m.get('overrides') or []) or '(none)'}",
-        f"code      {code}",
-        f"python    {env.get('python')} on {env.get('platform')}",
+        f"manifest  {e(path)}",
+        f"run       {e(m.get('run_id'))}  {e(m.get('status'))}",
+        f"task      {e(m.get('task'))}  (config {e(m.get('config_name'))})",
+        f"owner     {e(m.get('owner'))}",
+        f"created   {e(m.get('created'))}  finished {e(m.get('finished'))}",
+        f"overrides {' '.join(e(o) for o in m.get('overrides') or []) or '(none)'}",
+        f"code      {e(code)}",
+        f"python    {e(env.get('python'))} on {e(env.get('platform'))}",
         f"cost      {_value(cost.get('wall_s'))} s wall, {_value(cost.get('cpu_s'))} s CPU, "
         f"{(cost.get('peak_memory_bytes') or 0) / 2**20:.1f} MiB peak",
         f"seeds     {_value(m.get('seeds') or {})}",
     ]
     if m.get("error"):
-        lines.append(f"error     {m['error'].get('type')}: {m['error'].get('message')}")
+        lines.append(f"error     {e(m['error'].get('type'))}: {e(m['error'].get('message'))}")
     lines.append("metrics")
-    lines += [f"  {k} = {_value(v)}" for k, v in sorted((m.get("metrics") or {}).items())] or [
+    lines += [f"  {e(k)} = {_value(v)}" for k, v in sorted((m.get("metrics") or {}).items())] or [
         "  (none)"
     ]
     lines.append("artifacts")
     lines += [
-        f"  {a.get('path')}  {a.get('size')} B  {str(a.get('sha256'))[:16]}  {a.get('role')}"
+        f"  {e(a.get('path'))}  {e(a.get('size'))} B  {e(str(a.get('sha256'))[:16])}  "
+        f"{e(a.get('role'))}"
         for a in m.get("artifacts") or []
     ] or ["  (none)"]
     if m.get("inputs"):
         lines.append("inputs")
         lines += [
-            f"  {i.get('key')} = {i.get('path')}  {str(i.get('sha256') or i.get('version'))[:16]}"
+            f"  {e(i.get('key'))} = {e(i.get('path'))}  "
+            f"{e(str(i.get('sha256') or i.get('version'))[:16])}"
             for i in m["inputs"]
         ]
-    lines.append(f"digest    {m.get('digest')}")
+    lines.append(f"digest    {e(m.get('digest'))}")
     return "\n".join(lines) + "\n"
 
 
@@ -69,19 +72,19 @@ def listing(entries: Sequence[tuple[str, Mapping[str, Any] | None, str | None]])
     rows = [["RUN", "STATUS", "CREATED", "CONFIG", "OVERRIDES", "METRICS"]]
     for path, m, error in entries:
         if m is None:
-            rows.append([path, "unreadable", "", "", "", error or ""])
+            rows.append([e(path), "unreadable", "", "", "", e(error or "")])
             continue
         metrics = m.get("metrics") or {}
-        shown = ", ".join(f"{k}={_value(v)}" for k, v in list(sorted(metrics.items()))[:3])
+        shown = ", ".join(f"{e(k)}={_value(v)}" for k, v in list(sorted(metrics.items()))[:3])
         if len(metrics) > 3:
             shown += f", +{len(metrics) - 3}"
         rows.append(
             [
-                str(m.get("run_id")),
-                str(m.get("status")),
-                str(m.get("created", ""))[:19].replace("T", " "),
-                str(m.get("config_name") or ""),
-                " ".join(m.get("overrides") or []),
+                e(m.get("run_id")),
+                e(m.get("status")),
+                e(str(m.get("created", ""))[:19].replace("T", " ")),
+                e(m.get("config_name") or ""),
+                " ".join(e(o) for o in m.get("overrides") or []),
                 shown,
             ]
         )
@@ -90,7 +93,7 @@ def listing(entries: Sequence[tuple[str, Mapping[str, Any] | None, str | None]])
 
 def diff_text(changes: Mapping[str, Sequence[Mapping[str, Any]]], a: str, b: str) -> str:
     """The output of :func:`manifest.query.diff.diff` as sections of changed keys."""
-    lines = [f"--- {a}", f"+++ {b}"]
+    lines = [f"--- {e(a)}", f"+++ {e(b)}"]
     if not any(changes.values()):
         lines.append("no differences")
     for section, rows in changes.items():
@@ -102,6 +105,6 @@ def diff_text(changes: Mapping[str, Sequence[Mapping[str, Any]]], a: str, b: str
             delta = f"  ({row['delta']:+.6g})" if "delta" in row else ""
             old = "-" if row["change"] == "added" else _value(row["old"])
             new = "-" if row["change"] == "removed" else _value(row["new"])
-            table.append([f"  {row['key']}", old, "->", new + delta])
+            table.append([f"  {e(row['key'])}", old, "->", new + delta])
         lines += columns(table)
     return "\n".join(lines) + "\n"

@@ -15,11 +15,11 @@ any other higher-is-better. Exit 0; 2 for a usage error or unreadable input.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ...errors import EXIT_OK, UsageError
-from ..options import add_format, add_policy, add_sides, sides
+from ...render.escape import escape
+from ..options import add_format, add_policy, add_sides, err, out, sides
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,11 +107,10 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         resamples=args.resamples,
     )
-    sys.stdout.write(render(comparison, args.format))
-    sys.stdout.flush()
+    out(render(comparison, args.format), args.format)
     if args.plot is not None:
         from ...compare.plot import plot
 
         plot(comparison, args.plot)
-        print(f"plot written to {args.plot}", file=sys.stderr)
+        err(f"plot written to {escape(args.plot)}")
     return EXIT_OK

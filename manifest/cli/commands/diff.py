@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-from ..options import add_format
+from ..options import add_format, out
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         loaded.append(document)
     changes = diff(loaded[0], loaded[1])
     if args.format == "json":
-        sys.stdout.write(json.dumps(changes, indent=2, sort_keys=True) + "\n")
+        out(json.dumps(changes, indent=2, sort_keys=True) + "\n", "json")
     else:
-        sys.stdout.write(diff_text(changes, str(args.a), str(args.b)))
+        out(diff_text(changes, str(args.a), str(args.b)))
     return 0

@@ -11,11 +11,10 @@ policy or unreadable input.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ...errors import EXIT_FAILED, EXIT_OK, UsageError
-from ..options import add_evidence, add_format, add_policy, add_sides, sides
+from ..options import add_evidence, add_format, add_policy, add_sides, out, sides
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +52,5 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"cannot write the report: {exc.strerror}", file=str(args.write_report)
             ) from None
-    sys.stdout.write(render(result, args.format))
-    sys.stdout.flush()
+    out(render(result, args.format), args.format)
     return EXIT_FAILED if result.decision == BLOCK else EXIT_OK

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from ..options import add_format
+from ..options import add_format, out
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
             }
             for p, m, e in entries
         ]
-        sys.stdout.write(json.dumps(rows, indent=2, sort_keys=True) + "\n")
+        out(json.dumps(rows, indent=2, sort_keys=True) + "\n", "json")
     else:
-        sys.stdout.write(listing(entries))
+        out(listing(entries))
     return 0

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from ...errors import EXIT_FAILED, EXIT_OK, UsageError
-from ..options import add_baseline, add_evidence, add_format, add_policy
+from ...render.escape import escape as e
+from ..options import add_baseline, add_evidence, add_format, add_policy, err, out
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,31 +64,37 @@ def _version(number: int | None) -> str:
     return f"v{number}" if number else "none"
 
 
-def _entry_line(e: dict[str, Any]) -> str:
-    if e["action"] == "promote":
-        what = f"promote v{e['version']} ({len(e['manifests'])} runs, gate {e['gate']['decision']})"
+def _entry_line(entry: dict[str, Any]) -> str:
+    if entry["action"] == "promote":
+        gate = entry["gate"]["decision"]
+        what = f"promote v{entry['version']} ({len(entry['manifests'])} runs, gate {gate})"
     else:
-        what = f"rollback to v{e['version']} (v{e['retired']} retired)"
-    note = f'  "{e["note"]}"' if e.get("note") else ""
-    return f"#{e['seq']:<3} {e['when']}  {what}  by {e['who']}{note}  {e['digest'][:19]}"
+        what = f"rollback to v{entry['version']} (v{entry['retired']} retired)"
+    note = f'  "{e(entry["note"])}"' if entry.get("note") else ""
+    return (
+        f"#{entry['seq']:<3} {e(entry['when'])}  {what}  by {e(entry['who'])}{note}  "
+        f"{entry['digest'][:19]}"
+    )
 
 
 def _show_text(record: Any) -> str:
     doc = record.document
-    lines = [f"model {doc['model']} ({record.path})"]
+    lines = [f"model {e(doc['model'])} ({e(record.path)})"]
     if record.production is None:
         lines.append("production: none")
     else:
         entry = record.promotion(record.production)
         last = record.history[-1]
         lines.append(
-            f"production: v{record.production} (promoted {entry['when']} by "
-            f"{entry['who']}, gate {entry['gate']['decision']}, "
-            f"report {record.path.parent / entry['gate']['report']})"
+            f"production: v{record.production} (promoted {e(entry['when'])} by "
+            f"{e(entry['who'])}, gate {entry['gate']['decision']}, "
+            f"report {e(record.path.parent / entry['gate']['report'])})"
         )
         if last["action"] == "rollback":
-            lines.append(f"  restored by rollback {last['when']} by {last['who']}")
-        lines.extend(f"  {m['run_id']}  {m['digest']}  {m['path']}" for m in entry["manifests"])
+            lines.append(f"  restored by rollback {e(last['when'])} by {e(last['who'])}")
+        lines.extend(
+            f"  {e(m['run_id'])}  {e(m['digest'])}  {e(m['path'])}" for m in entry["manifests"]
+        )
     lines.append(f"rollback candidate: {_version(record.rollback_candidate)}")
     lines.append(f"history: {len(record.history)} entries, head {record.head}")
     return "\n".join(lines) + "\n"
@@ -106,11 +112,11 @@ def run(args: argparse.Namespace) -> int:
         rolled = rollback(root, args.model, who=who_am_i(Path.cwd()), note=args.note)
         last = rolled.history[-1]
         if args.format == "json":
-            sys.stdout.write(json.dumps(last, indent=2, sort_keys=True) + "\n")
+            out(json.dumps(last, indent=2, sort_keys=True) + "\n", "json")
         else:
-            print(
+            out(
                 f"{args.model}: rolled back to v{last['version']} (v{last['retired']} "
-                f"retired); rollback candidate now {_version(last['rollback_candidate'])}"
+                f"retired); rollback candidate now {_version(last['rollback_candidate'])}\n"
             )
         return EXIT_OK
     record = load(root, args.model)
@@ -126,9 +132,9 @@ def run(args: argparse.Namespace) -> int:
         )
         if args.action == "show" and record.production is not None:
             document["production_entry"] = record.promotion(record.production)
-        sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+        out(json.dumps(document, indent=2, sort_keys=True) + "\n", "json")
     elif args.action == "show":
-        sys.stdout.write(_show_text(record))
+        out(_show_text(record))
     else:
         edited = 0
         for entry in record.history:
@@ -137,13 +143,12 @@ def run(args: argparse.Namespace) -> int:
                 status = report_status(record, entry)
                 edited += status == "edited"
                 line += f"  report {status}"
-            print(line)
-        print(f"chain verified: {len(record.history)} entries, head {record.head}")
+            out(line + "\n")
+        out(f"chain verified: {len(record.history)} entries, head {record.head}\n")
         if edited:
-            print(
+            err(
                 f"registry: {edited} gate report(s) do not match the digest recorded "
-                "in the history: restore them from git",
-                file=sys.stderr,
+                "in the history: restore them from git"
             )
             return EXIT_FAILED
     return EXIT_OK
@@ -167,15 +172,14 @@ def _promote(args: argparse.Namespace, root: Path) -> int:
         who=who_am_i(Path.cwd()),
         note=args.note,
     )
-    sys.stdout.write(render(outcome.gate, args.format))
+    out(render(outcome.gate, args.format), args.format)
     if not outcome.promoted:
-        print(f"registry: {args.model} not promoted: the gate blocks", file=sys.stderr)
+        err(f"registry: {args.model} not promoted: the gate blocks")
         return EXIT_FAILED
     assert outcome.entry is not None
-    print(
+    err(
         f"registry: {args.model} v{outcome.entry['version']} is production (rollback "
         f"candidate: {_version(outcome.entry['rollback_candidate'])}); gate report "
-        f"{outcome.report_path}",
-        file=sys.stderr,
+        f"{e(outcome.report_path)}"
     )
     return EXIT_OK

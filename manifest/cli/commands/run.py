@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from ...errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ...render.escape import escape
+from ..options import err, out
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,21 +50,20 @@ def run(args: argparse.Namespace) -> int:
         args.config_dir, args.config_name, list(args.overrides), multirun=args.multirun
     )
     if args.json:
-        json.dump([s.__dict__ for s in summaries], sys.stdout, indent=2, default=list)
-        sys.stdout.write("\n")
+        out(json.dumps([s.__dict__ for s in summaries], indent=2, default=list) + "\n", "json")
     for s in summaries:
-        if s.path:
+        if s.path and not args.json:
             metrics = " ".join(
-                f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in s.metrics.items()
+                f"{escape(k)}={v:.6g}" if isinstance(v, float) else f"{escape(k)}={v}"
+                for k, v in s.metrics.items()
             )
-            if not args.json:
-                print(f"{s.status:<11} {s.run_id}  {s.path}")
-                if metrics:
-                    print(f"            {metrics}")
+            out(f"{s.status:<11} {s.run_id}  {escape(s.path)}\n")
+            if metrics:
+                out(f"            {metrics}\n")
         if s.error:
             label = "not recorded" if s.status == "not-recorded" else s.status
             job = s.run_id or " ".join(s.overrides) or "job"
-            print(f"manifest run: {job}: {label}: {s.error}", file=sys.stderr)
+            err(f"manifest run: {escape(job)}: {label}: {escape(s.error)}")
     if any(s.status == "config-error" for s in summaries):
         return EXIT_USAGE
     if not summaries or any(s.status != "completed" for s in summaries):

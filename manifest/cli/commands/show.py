@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-from ..options import add_format
+from ..options import add_format, out
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
         raise ManifestFormatError("not a JSON object", file=str(args.manifest))
     if args.format == "json":
-        sys.stdout.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        out(json.dumps(manifest, indent=2, sort_keys=True) + "\n", "json")
     else:
-        sys.stdout.write(show(manifest, str(args.manifest)))
+        out(show(manifest, str(args.manifest)))
     return 0

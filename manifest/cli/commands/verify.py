@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import UsageError
-from ..options import add_format, emit
+from ..options import add_format, emit, err, out
 
 if TYPE_CHECKING:
     from ...verify.options import Progress
@@ -162,7 +162,7 @@ def _show(event: Progress) -> None:
         line = f"verify: {event.subject}: {event.detail}"
     else:
         line = f"verify: {event.subject}: {event.kind} ({event.detail})"
-    print(line, file=sys.stderr, flush=True)
+    err(line)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -200,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("no manifests found", file=", ".join(map(str, args.paths)))
     emit(report, args.format)
     if args.format == "text":
-        sys.stdout.write("\n" + summary_table(report))
+        out("\n" + summary_table(report))
     if args.write_report:
         write_report(report, args.write_report)
     code = exit_code(report)
