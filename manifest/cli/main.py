@@ -25,6 +25,7 @@ COMMANDS = {
     "ls": "list the manifests in a folder",
     "diff": "what changed between two manifests",
     "verify": "re-run manifests and check their reproducibility envelope",
+    "lineage": "the runs upstream and downstream of a run, or that wrote or read some bytes",
     "compare": "statistics between two groups of runs (baseline vs candidate)",
     "gate": "accept, warn or block a candidate under a policy, with the evidence",
     "registry": "promote, roll back and show models in a file-based registry",

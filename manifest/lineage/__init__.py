@@ -1,0 +1,1 @@
+"""The lineage graph: runs joined by content hashes and declared parents."""
