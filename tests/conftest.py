@@ -24,6 +24,21 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield tmp_path
 
 
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout built as a wheel, once per test session."""
+    folder = tmp_path_factory.mktemp("wheel")
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    subprocess.run(
+        [*pip_wheel, "-q", "-w", str(folder), str(REPO)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    [built] = folder.glob("hydra_manifest-*.whl")
+    return built
+
+
 def run_cli(*args: str) -> int:
     from manifest.cli import main
 

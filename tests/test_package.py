@@ -15,29 +15,17 @@ from conftest import REPO, only_manifest, python, run_example
 from manifest.record.capture.environment import installed_packages, normalize_name
 
 
-def test_wheel_carries_the_schemas(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(REPO),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    [wheel] = tmp_path.glob("hydra_manifest-*.whl")
+def test_wheel_carries_the_schemas_and_the_hydra_plugin(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for schema in (REPO / "schemas").glob("*.json"):
         assert f"manifest/_schemas/{schema.name}" in names
     assert "manifest/examples/logreg.py" in names
+    # Hydra finds the plugin in hydra_plugins/ (a namespace: no __init__.py there)
+    plugin = "hydra_plugins/hydra_manifest/"
+    assert f"{plugin}manifest_searchpath.py" in names
+    assert f"{plugin}conf/__init__.py" in names
+    assert f"{plugin}conf/hydra/callbacks/manifest.yaml" in names
+    assert "hydra_plugins/__init__.py" not in names
 
 
 def test_validate_path_imports_no_heavy_library(workdir: Path) -> None:

@@ -165,6 +165,40 @@ def job_context(
     ``defaults`` fill settings the ``manifest:`` node does not set.
     Raises :class:`ConfigError` for unresolvable values or bad settings.
     """
+    hydra = hydra_cfg.hydra if "hydra" in hydra_cfg else hydra_cfg
+    project_dir = Path(str(hydra.runtime.cwd))
+    run_dir = Path(str(hydra.runtime.output_dir))
+    multirun = hydra.mode is not None and hydra.mode.name == "MULTIRUN"
+    return context_of(
+        cfg,
+        task=task,
+        task_source=task_source,
+        config_name=hydra.job.config_name,
+        overrides=tuple(str(o) for o in hydra.overrides.task),
+        project_dir=project_dir,
+        run_dir=run_dir,
+        runtime=_runtime(hydra, project_dir, run_dir),
+        sweep_dir=project_dir / str(hydra.sweep.dir) if multirun else None,
+        defaults=defaults,
+    )
+
+
+def context_of(
+    cfg: Any,
+    *,
+    task: str,
+    task_source: Path | None,
+    config_name: str | None,
+    overrides: tuple[str, ...],
+    project_dir: Path,
+    run_dir: Path,
+    runtime: dict[str, Any],
+    sweep_dir: Path | None = None,
+    defaults: Mapping[str, Any] | None = None,
+) -> JobContext:
+    """A job's context from its config (a ``DictConfig``) and the facts of
+    where it ran; for runs that Hydra did not start (``start_run``), and by
+    :func:`job_context` for those it did."""
     from omegaconf import OmegaConf
 
     container = OmegaConf.to_container(cfg, resolve=False)
@@ -174,25 +208,22 @@ def job_context(
     node = json_safe(resolved.pop("manifest", None))
     if node is None:
         node = {}
-    settings = parse_settings({**(defaults or {}), **node} if isinstance(node, dict) else node)
+    if isinstance(node, dict):  # a value the node leaves unset (null) takes the default
+        node = {**(defaults or {}), **{k: v for k, v in node.items() if v is not None}}
+    settings = parse_settings(node)
     redact(raw, resolved)
-    params = json_safe(resolved)
-
-    hydra = hydra_cfg.hydra if "hydra" in hydra_cfg else hydra_cfg
-    project_dir = Path(str(hydra.runtime.cwd))
-    run_dir = Path(str(hydra.runtime.output_dir))
     return JobContext(
         task=task,
         task_source=task_source,
-        config_name=hydra.job.config_name,
-        overrides=tuple(str(o) for o in hydra.overrides.task),
-        params=params,
+        config_name=config_name,
+        overrides=overrides,
+        params=json_safe(resolved),
         settings=settings,
         project_dir=project_dir,
         run_dir=run_dir,
-        hydra=_runtime(hydra, project_dir, run_dir),
+        hydra=runtime,
         input_values=_input_values(cfg, settings),
-        dirt_exclusions=_exclusions(hydra, project_dir, run_dir, settings),
+        dirt_exclusions=_exclusions(project_dir, run_dir, sweep_dir, settings),
     )
 
 
@@ -215,16 +246,13 @@ def _runtime(hydra: Any, project_dir: Path, run_dir: Path) -> dict[str, Any]:
 
 
 def _exclusions(
-    hydra: Any, project_dir: Path, run_dir: Path, settings: Settings
+    project_dir: Path, run_dir: Path, sweep_dir: Path | None, settings: Settings
 ) -> tuple[Path, ...]:
     """Folders whose changes are not dirt: the store, and the top folder of
     the run (and sweep) directory inside the project."""
     exclusions = [project_dir / settings.store]
-    roots = [run_dir]
-    if hydra.mode is not None and hydra.mode.name == "MULTIRUN":
-        roots.append(project_dir / str(hydra.sweep.dir))
-    for root in roots:
-        rel = _under(root, project_dir)
+    for root in (run_dir, sweep_dir):
+        rel = _under(root, project_dir) if root is not None else None
         if rel is not None and rel.parts:
             exclusions.append(project_dir / rel.parts[0])
     return tuple(exclusions)

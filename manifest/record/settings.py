@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import ConfigError
 
 SCHEMA_NAME = "manifest_schema"
+DEFAULT_STORE = "manifests"
 _TOLERANCE_KEYS = ("atol", "rtol")
 DIRECTIONS = ("higher", "lower")
 
@@ -43,7 +44,7 @@ class ManifestSettings:
     """Settings of the ``manifest:`` node (defaults are what users get)."""
 
     task: str | None = None
-    store: str = "manifests"
+    store: str | None = None  # None: the callback's store, else "manifests"
     owner: str | None = None
     envelope: Envelope = field(default_factory=Envelope)
     inputs: list[str] = field(default_factory=list)
@@ -176,7 +177,8 @@ def parse_settings(node: Any) -> Settings:
     for key in ("task", "owner"):
         if node.get(key) is not None and not isinstance(node[key], str):
             raise _fail(key, "a string", node[key])
-    store = node.get("store", "manifests")
+    store = node.get("store")
+    store = DEFAULT_STORE if store is None else store
     if not isinstance(store, str) or not store:
         raise _fail("store", "a folder path", store)
     roles = node.get("roles") or {}

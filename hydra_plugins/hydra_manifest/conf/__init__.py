@@ -1,0 +1,1 @@
+"""Configs that hydra-manifest adds to every Hydra app's search path."""
