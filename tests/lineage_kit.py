@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from manifest.cli import main
 from manifest.lineage.records import Artifact, Input, RunRecord
 
@@ -67,7 +69,9 @@ class Chdir:
         os.chdir(self.old)
 
 
-def run_stage(project: Path, stage: str, *overrides: str, conf: Path = REPO / "conf") -> Path:
+def run_stage(
+    project: Path, stage: str, *overrides: str, conf: Path = REPO / "conf", expect: int = 0
+) -> Path:
     """``manifest run --config-name pipeline/STAGE`` in ``project``; the new manifest."""
     store = project / "manifests"
     before = set(store.glob("*.json"))
@@ -75,7 +79,7 @@ def run_stage(project: Path, stage: str, *overrides: str, conf: Path = REPO / "c
         code = main(
             ["run", "--config-dir", str(conf), "--config-name", f"pipeline/{stage}", *overrides]
         )
-    assert code == 0, f"pipeline/{stage} exited {code}"
+    assert code == expect, f"pipeline/{stage} exited {code}"
     (new,) = set(store.glob("*.json")) - before
     return new
 
@@ -93,3 +97,36 @@ def run_pipeline(
 def run_id(path: Path) -> str:
     document: dict[str, Any] = json.loads(path.read_text())
     return str(document["run_id"])
+
+
+def recorded_pipeline(factory: pytest.TempPathFactory) -> Path:
+    """A project folder where the example pipeline was recorded once (per
+    test session): copy it before changing anything."""
+    if "pipeline" not in _recorded:
+        project = factory.mktemp("pipeline")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("XDG_CACHE_HOME", str(project / ".cache"))
+            run_pipeline(project)
+        _recorded["pipeline"] = project
+    return _recorded["pipeline"]
+
+
+_recorded: dict[str, Path] = {}
+
+
+def copy_of(project: Path, target: Path) -> Path:
+    """A copy of the project folder ``project`` at ``target``."""
+    import shutil
+
+    shutil.copytree(project, target)
+    return target
+
+
+def stage_ids(project: Path) -> dict[str, str]:
+    """The run id of each stage recorded in ``project``, the first of each."""
+    found: dict[str, str] = {}
+    for path in sorted((project / "manifests").glob("*.json")):
+        document = json.loads(path.read_text())
+        stage = str(document.get("config_name", "")).removeprefix("pipeline/")
+        found.setdefault(stage, str(document["run_id"]))
+    return found

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lineage_kit import Chdir, run_id, run_pipeline, run_stage
+from lineage_kit import Chdir, recorded_pipeline, run_id, run_pipeline, run_stage, stage_ids
 
 from manifest.cli import main
 from manifest.core.canonical import manifest_digest, pretty_bytes
@@ -36,11 +36,8 @@ def as_json(capsys: pytest.CaptureFixture[str], project: Path, *args: str) -> di
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """The example pipeline recorded once: the project folder, each stage's run id."""
-    project = tmp_path_factory.mktemp("pipeline")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(project / ".cache"))
-        paths = run_pipeline(project)
-    return project, {stage: run_id(path) for stage, path in paths.items()}
+    project = recorded_pipeline(tmp_path_factory)
+    return project, stage_ids(project)
 
 
 def test_the_pipeline_graph(

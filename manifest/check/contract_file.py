@@ -106,6 +106,9 @@ def parse_contracts(document: Any, *, file: str, base: Path) -> ContractSet:
             params["max_age_s"] = parse_duration(raw["max_age"])
         elif kind == "lineage":
             params["require"] = tuple(raw["require"])
+            stores = raw.get("store", [])
+            stores = [stores] if isinstance(stores, str) else stores
+            params["store"] = tuple(str(base / store) for store in stores)
         elif kind == "drift":
             params = _drift_params(raw, file=file, where=where, base=base, cache=references)
         elif kind == "schema":

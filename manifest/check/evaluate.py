@@ -12,7 +12,7 @@ import fnmatch
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.results import FAIL, PASS, WARN, Check
 from ..core.tree import MISSING, get, is_number
@@ -21,12 +21,18 @@ from .finding import ContractRule
 from .kinds import budget, drift, freshness, schema, threshold
 from .lineage import lineage
 
+if TYPE_CHECKING:
+    from .upstream import LineageAudit
+
 Matcher = Callable[[Mapping[str, Any]], bool]
 
 
-def build(contract: Contract, *, now: float) -> ContractRule:
+def build(
+    contract: Contract, *, now: float, runs: Mapping[str, LineageAudit] | None = None
+) -> ContractRule:
     """The rule of ``contract``, with ``now`` (seconds since the epoch) as
-    the clock of a freshness contract."""
+    the clock of a freshness contract and ``runs`` (by contract id) the
+    audits of lineage contracts that judge a run by the other runs."""
     p = contract.params
     if contract.kind == "threshold":
         return threshold(metric=p["metric"], op=p["op"], value=p["value"])
@@ -41,7 +47,7 @@ def build(contract: Contract, *, now: float) -> ContractRule:
             input=p.get("input"),
         )
     if contract.kind == "lineage":
-        return lineage(require=p["require"])
+        return lineage(require=p["require"], runs=(runs or {}).get(contract.id))
     if contract.kind == "drift":
         return drift(
             p["reference"],
@@ -92,16 +98,25 @@ class Evaluator:
     """Applies a :class:`~manifest.check.contract_file.ContractSet` to manifests.
 
     ``now`` is the clock of every freshness contract; with ``strict`` a
-    failing ``warn`` contract fails (blocks) like a ``block`` one.
+    failing ``warn`` contract fails (blocks) like a ``block`` one; ``runs``
+    holds the audits of lineage contracts that need the other runs
+    (:func:`manifest.check.upstream.audit_runs`).
     """
 
-    def __init__(self, contracts: ContractSet, *, now: datetime, strict: bool = False) -> None:
+    def __init__(
+        self,
+        contracts: ContractSet,
+        *,
+        now: datetime,
+        strict: bool = False,
+        runs: Mapping[str, LineageAudit] | None = None,
+    ) -> None:
         clock = now.timestamp()
         self._plan = [
             (
                 c,
                 matcher(c.applies_to),
-                build(c, now=clock),
+                build(c, now=clock, runs=runs),
                 FAIL if c.severity == "block" or strict else WARN,
             )
             for c in contracts.contracts

@@ -4,9 +4,13 @@ a manifest must record for someone to say what produced it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..lineage.audit import NEEDS
 from .finding import ContractRule, Finding
+
+if TYPE_CHECKING:
+    from .upstream import LineageAudit
 
 
 def _git(manifest: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -65,20 +69,31 @@ LINEAGE: dict[str, Callable[[Mapping[str, Any]], tuple[str, str] | None]] = {
 }
 
 
-def lineage(*, require: Sequence[str]) -> ContractRule:
+def lineage(*, require: Sequence[str], runs: LineageAudit | None = None) -> ContractRule:
     """Every item of ``require`` is recorded: ``owner``; ``code_version`` (a
     git commit); ``clean_tree`` (git, not dirty); ``inputs_hashed`` (every
-    input has a sha256); ``parents`` (at least one); ``seed`` (a non-null seed)."""
-    checks = [(need, LINEAGE[need]) for need in require]
-    expected = ", ".join(require)
-    recorded = f"records {expected}"
+    input has a sha256); ``parents`` (at least one); ``seed`` (a non-null
+    seed); and, judged by the known runs (``runs``, see
+    :mod:`manifest.check.upstream`), ``inputs_traceable`` (every hashed input
+    was written by an earlier recorded run, or is a declared version) and
+    ``upstream_valid`` (every ancestor has a manifest that validates, and
+    completed)."""
+    checks = [(need, LINEAGE[need]) for need in require if need in LINEAGE]
+    audited = [need for need in require if need in NEEDS]
+    if audited and runs is None:
+        raise ValueError(f"{', '.join(audited)} need the known runs: pass runs=")
+    expected = ", ".join(require) + (f" ({runs.scope})" if audited and runs else "")
+    recorded = f"records {', '.join(require)}"
 
     def rule(manifest: Mapping[str, Any]) -> Finding:
         gaps = [(need, gap) for need, check in checks if (gap := check(manifest))]
+        if runs is not None and runs.gaps:
+            found = runs.gaps.get((str(manifest.get("run_id")), manifest.get("digest")), ())
+            gaps += [(g.need, (g.pointer, g.what)) for g in found if g.need in audited]
         if not gaps:
             return Finding(True, recorded, "", expected, "all recorded")
-        found = "; ".join(f"{need}: {what}" for need, (_, what) in gaps)
-        names = ", ".join(need for need, _ in gaps)
-        return Finding(False, f"unauditable: missing {names}", gaps[0][1][0], expected, found)
+        found_text = "; ".join(f"{need}: {what}" for need, (_, what) in gaps)
+        names = ", ".join(dict.fromkeys(need for need, _ in gaps))
+        return Finding(False, f"unauditable: missing {names}", gaps[0][1][0], expected, found_text)
 
     return rule

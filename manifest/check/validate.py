@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from ..errors import ManifestFormatError
 
 if TYPE_CHECKING:
     from .contract_file import ContractSet
+    from .upstream import LineageAudit
 
 
 def check_manifest(path: Path) -> tuple[list[Check], dict[str, Any] | None]:
@@ -78,6 +79,7 @@ def _check_chunk(
     contracts: ContractSet | None = None,
     now: datetime | None = None,
     strict: bool = False,
+    runs: Mapping[str, LineageAudit] | None = None,
 ) -> list[Check]:
     checks: list[Check] = []
     if contracts is None or not contracts.contracts:
@@ -87,7 +89,7 @@ def _check_chunk(
     from .evaluate import Evaluator
 
     # built here, in the worker: compiled schema fragments do not pickle
-    evaluate = Evaluator(contracts, now=now or datetime.now(timezone.utc), strict=strict)
+    evaluate = Evaluator(contracts, now=now or datetime.now(timezone.utc), strict=strict, runs=runs)
     for file in files:
         found, manifest = check_manifest(file)
         checks.extend(found)
@@ -112,8 +114,11 @@ def _checked(
     contracts: ContractSet | None,
     now: datetime,
     strict: bool,
+    runs: Mapping[str, LineageAudit] | None = None,
 ) -> Iterator[list[Check]]:
-    check_chunk = functools.partial(_check_chunk, contracts=contracts, now=now, strict=strict)
+    check_chunk = functools.partial(
+        _check_chunk, contracts=contracts, now=now, strict=strict, runs=runs
+    )
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(files) < PARALLEL_MIN_FILES:
         yield check_chunk(files)
@@ -162,8 +167,13 @@ def validate(
     clock = now if now is not None else datetime.now(timezone.utc)
     if clock.tzinfo is None:  # a naive clock is read as UTC, as manifests are
         clock = clock.replace(tzinfo=timezone.utc)
+    runs = None
+    if contracts is not None:
+        from .upstream import audit_runs  # lineage contracts that judge runs by other runs
+
+        runs = audit_runs(contracts, files, check_manifest)
     checks: list[Check] = []
-    for chunk in _checked(files, jobs, contracts, clock, strict):
+    for chunk in _checked(files, jobs, contracts, clock, strict, runs):
         checks.extend(chunk)
     extra: dict[str, Any] = {}
     if contracts is not None:

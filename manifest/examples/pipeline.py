@@ -6,12 +6,15 @@ by content (``manifest lineage``): ``prepare`` writes the data set
 input, with its sha256) and writes ``model.npz``; ``evaluate`` reads the
 model and ``test.npz`` and reports the test metrics. The configs are in
 ``conf/pipeline/``; each stage writes to a fixed folder under
-``outputs/pipeline/`` where the next one reads.
+``outputs/pipeline/`` where the next one reads, and first removes what it
+wrote there before: a run that fails half way must not list its
+predecessor's files among its own artifacts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,6 +22,12 @@ import numpy as np
 from .logreg import _sigmoid, fit, make_data
 
 SOURCES = ("synthetic://logreg/v1",)
+
+
+def _fresh(*names: str) -> None:
+    """Remove the outputs an earlier run left in this (fixed) run folder."""
+    for name in names:
+        Path(name).unlink(missing_ok=True)
 
 
 def _load(path: Any) -> dict[str, np.ndarray]:
@@ -33,6 +42,7 @@ def _load(path: Any) -> dict[str, np.ndarray]:
 def prepare(cfg: Any) -> dict[str, float]:
     """Generate the data set named by ``data.source``, split it, write
     ``train.npz`` and ``test.npz``."""
+    _fresh("train.npz", "test.npz")
     data = cfg.data
     if str(data.source) not in SOURCES:
         raise ValueError(f"unknown data source {data.source!r}: this example knows {SOURCES}")
@@ -57,6 +67,7 @@ def _scores(p: np.ndarray, y: np.ndarray) -> dict[str, float]:
 
 def train(cfg: Any) -> dict[str, float]:
     """Fit the model on ``data.train``, write ``model.npz``."""
+    _fresh("model.npz")
     data, opt = _load(cfg.data.train), cfg.optimizer
     w, b = fit(
         data["x"],
@@ -75,6 +86,7 @@ def train(cfg: Any) -> dict[str, float]:
 
 def evaluate(cfg: Any) -> Mapping[str, float]:
     """Score ``model`` on ``data.test``, write ``predictions.csv``."""
+    _fresh("predictions.csv")
     model, test = _load(cfg.model), _load(cfg.data.test)
     p = _sigmoid(test["x"] @ model["weights"] + float(model["bias"][0]))
     with open("predictions.csv", "w", encoding="utf-8", newline="\n") as handle:

@@ -93,10 +93,6 @@ class Graph:
         self.down.setdefault(edge.source, []).append(edge)
 
 
-# per artifact sha256: the order keys of its producers (sorted) and their records
-_Index = dict[str, tuple[list[tuple[str, str]], list[RunRecord]]]
-
-
 def _keep(graph: Graph, record: RunRecord) -> None:
     """Add ``record`` unless its run id is taken: the first file wins, and a
     second file with other content under the same run id is a problem."""
@@ -116,38 +112,31 @@ def _keep(graph: Graph, record: RunRecord) -> None:
         )
 
 
-def _index(graph: Graph) -> _Index:
-    """For each artifact sha256: its producers' order keys (sorted) and records."""
-    written: dict[str, list[tuple[tuple[str, str], RunRecord, Artifact]]] = {}
+def _index(graph: Graph) -> None:
+    """Who wrote and who read each sha256, earliest start first."""
     for record in graph.runs.values():
-        key = order_key(record)
         for artifact in record.artifacts:
-            written.setdefault(artifact.sha256, []).append((key, record, artifact))
             graph.producers.setdefault(artifact.sha256, []).append((record, artifact))
         for item in record.inputs:
             if item.sha256 is not None:
                 graph.consumers.setdefault(item.sha256, []).append((record, item))
-    index = {}
-    for sha, entries in written.items():
-        entries.sort(key=lambda e: e[0])
-        index[sha] = ([e[0] for e in entries], [e[1] for e in entries])
-        graph.producers[sha] = [(e[1], e[2]) for e in entries]
-    for users in graph.consumers.values():
-        users.sort(key=lambda e: order_key(e[0]))
-    return index
+    for writers in graph.producers.values():
+        writers.sort(key=lambda e: order_key(e[0]))
+    for readers in graph.consumers.values():
+        readers.sort(key=lambda e: order_key(e[0]))
 
 
-def _latest_producer(index: _Index, sha: str, before: RunRecord) -> RunRecord | None:
-    keys, records = index.get(sha, ([], []))
-    position = bisect.bisect_left(keys, order_key(before))
-    return records[position - 1] if position else None
+def latest_producer(
+    graph: Graph, sha256: str, before: RunRecord
+) -> tuple[RunRecord, Artifact] | None:
+    """The run that wrote the bytes ``sha256`` and started last before
+    ``before`` did (with the artifact), or None: the content edge's source."""
+    writers = graph.producers.get(sha256, [])
+    position = bisect.bisect_left(writers, order_key(before), key=lambda e: order_key(e[0]))
+    return writers[position - 1] if position else None
 
 
-def _artifact_of(record: RunRecord, sha: str) -> Artifact:
-    return next(a for a in record.artifacts if a.sha256 == sha)
-
-
-def _link_inputs(graph: Graph, record: RunRecord, index: _Index) -> None:
+def _link_inputs(graph: Graph, record: RunRecord) -> None:
     target = run_node(record.run_id)
     for item in record.inputs:
         if item.sha256 is None:
@@ -155,13 +144,13 @@ def _link_inputs(graph: Graph, record: RunRecord, index: _Index) -> None:
             graph.add_node(Node(source, SOURCE, item.path or str(item.version)))
             graph.add_edge(Edge(source, target, DECLARED, item))
             continue
-        producer = _latest_producer(index, item.sha256, record)
-        if producer is None:
+        found = latest_producer(graph, item.sha256, record)
+        if found is None:
             source = f"{FILE}:{item.sha256}"
             graph.add_node(Node(source, FILE, item.sha256, path=item.path))
             graph.add_edge(Edge(source, target, DECLARED, item))
         else:
-            artifact = _artifact_of(producer, item.sha256)
+            producer, artifact = found
             graph.add_edge(Edge(run_node(producer.run_id), target, CONTENT, item, artifact))
 
 
@@ -181,8 +170,8 @@ def build_graph(records: Iterable[RunRecord], problems: Iterable[Problem] = ()) 
     graph = Graph(problems=list(problems))
     for record in records:
         _keep(graph, record)
-    index = _index(graph)
+    _index(graph)
     for record in sorted(graph.runs.values(), key=order_key):
-        _link_inputs(graph, record, index)
+        _link_inputs(graph, record)
         _link_parents(graph, record)
     return graph
