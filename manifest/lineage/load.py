@@ -8,6 +8,8 @@ from pathlib import Path
 from .graph import Graph, build_graph
 from .records import read_records
 
+DEFAULT_STORE = Path("manifests")
+
 
 def load_graph(stores: Sequence[Path], *, extra: Sequence[Path] = ()) -> Graph:
     """The lineage graph of every manifest below ``stores`` and of the files

@@ -25,8 +25,6 @@ from pathlib import Path
 from ...errors import EXIT_OK, UsageError
 from ..options import add_format, err, out
 
-DEFAULT_STORE = Path("manifests")
-
 
 def _depth(text: str) -> int:
     try:
@@ -65,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ...lineage.graph import run_node
-    from ...lineage.load import load_graph
+    from ...lineage.load import DEFAULT_STORE, load_graph
     from ...lineage.resolve import manifest_file, resolve_artifact, resolve_run
     from ...lineage.walk import around, incident
     from ...render.lineage import render

@@ -11,6 +11,12 @@ N fresh seeds; environment and code differences as context. A failure names
 its likely sources (from a second re-run: unseeded RNG, timestamps; threads,
 hash seed, packages).
 
+With --upstream, each MANIFEST is a run (a run id, a unique prefix of one, or
+a manifest file): the runs it derives from (found in --store, default
+manifests/, through content hashes and declared parents) are verified
+first, in topological order, then the run; the chain stops at the first
+stage that does not reproduce and names it.
+
 Exit 0 when every manifest reproduces, 1 when one does not, 2 when one was
 refused or could not be re-run, 130 when interrupted (a partial report is
 still printed).
@@ -30,7 +36,8 @@ from ...errors import UsageError
 from ..options import add_format, emit, err, out
 
 if TYPE_CHECKING:
-    from ...verify.options import Progress
+    from ...core.results import Report
+    from ...verify.options import Progress, VerifyOptions
 
 
 def _count(minimum: int) -> type[int]:
@@ -73,6 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="re-runs at once; N > 1 uses Hydra's joblib launcher (default: 1)",
     )
     _add_checks(parser)
+    _add_upstream(parser)
     _add_launch(parser)
     parser.add_argument(
         "--write-report",
@@ -102,6 +110,23 @@ def _add_checks(parser: argparse.ArgumentParser) -> None:
         dest="diagnose",
         action="store_false",
         help="no second re-run to find the sources of a failure",
+    )
+
+
+def _add_upstream(parser: argparse.ArgumentParser) -> None:
+    """Replaying a pipeline: the ancestors first."""
+    parser.add_argument(
+        "--upstream",
+        action="store_true",
+        help="verify the runs that each MANIFEST (a run id, prefix or file) derives from "
+        "first, in topological order; stop at the first that does not reproduce",
+    )
+    parser.add_argument(
+        "--store",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="with --upstream: the manifests to find ancestors in (repeatable; default: manifests)",
     )
 
 
@@ -160,13 +185,23 @@ def _show(event: Progress) -> None:
         line = f"verify: [{event.done}/{event.total}] {event.subject}: {event.detail}"
     elif event.kind == "verdict":
         line = f"verify: {event.subject}: {event.detail}"
+    elif event.kind == "stage":
+        line = f"verify: {event.detail} ({event.subject})"
     else:
         line = f"verify: {event.subject}: {event.kind} ({event.detail})"
     err(line)
 
 
+def _upstream(args: argparse.Namespace, options: VerifyOptions) -> Report:
+    from ...lineage.load import DEFAULT_STORE
+    from ...verify.upstream import verify_upstream
+
+    stores = args.store or [DEFAULT_STORE]
+    return verify_upstream([str(p) for p in args.paths], stores, options, progress=_show)
+
+
 def run(args: argparse.Namespace) -> int:
-    from ...render.verification import summary_table
+    from ...render.verification import summary_table, upstream_summary
     from ...verify.options import VerifyOptions
     from ...verify.report import exit_code, write_report
     from ...verify.verifier import verify
@@ -195,12 +230,15 @@ def run(args: argparse.Namespace) -> int:
             hint="run from the repository root or pass --config-dir",
         )
     with _stdout_to_stderr():
-        report = verify(args.paths, options, progress=_show)
+        if args.upstream:
+            report = _upstream(args, options)
+        else:
+            report = verify(args.paths, options, progress=_show)
     if not report.subjects:
         raise UsageError("no manifests found", file=", ".join(map(str, args.paths)))
     emit(report, args.format)
     if args.format == "text":
-        out("\n" + summary_table(report))
+        out("\n" + summary_table(report) + upstream_summary(report))
     if args.write_report:
         write_report(report, args.write_report)
     code = exit_code(report)
