@@ -1,7 +1,8 @@
 """Real runs with given metric values, for the compare, gate and registry tests.
 
 :func:`sweep` writes a tiny Hydra project (a config and a task module that
-returns, for seed ``s``, the ``s - offset``-th value of each metric list) and
+returns, for seed ``s``, the ``s - offset``-th value of each metric list, an
+integer or a float as given) and
 runs ``manifest run -m seed=...`` through the CLI, so every manifest the tests
 compare was recorded by a real run.
 """
@@ -23,8 +24,7 @@ def values(cfg):
     if cfg.fail_seed is not None and cfg.seed == cfg.fail_seed:
         raise RuntimeError("asked to fail")
     index = cfg.seed - cfg.offset
-    return {name: float(vals[index]) for name, vals in cfg["values"].items()
-            if index < len(vals)}
+    return {name: vals[index] for name, vals in cfg["values"].items() if index < len(vals)}
 '''
 CONFIG = """
 defaults:
@@ -73,9 +73,13 @@ def sweep(
     offset: int = 0,
     seeds: Sequence[int] | None = None,
     fail_seed: int | None = None,
+    directions: Mapping[str, str] | None = None,
+    extra: Sequence[str] = (),
 ) -> Path:
     """Run one job per seed (default ``offset .. offset + n - 1``) recording
-    ``metrics``; return the folder of the manifests."""
+    ``metrics``, with the metric ``directions`` declared in the config
+    (``manifest.metrics``) and ``extra`` overrides; return the folder of the
+    manifests."""
     conf = project(root)
     n = max(len(v) for v in metrics.values())
     seeds = list(seeds) if seeds is not None else list(range(offset, offset + n))
@@ -87,7 +91,10 @@ def sweep(
     if fail_seed is not None:
         overrides.append(f"fail_seed={fail_seed}")
     for name, values in metrics.items():
-        overrides.append(f"+values.{name}=[{','.join(repr(float(v)) for v in values)}]")
+        overrides.append(f"+values.{name}=[{','.join(repr(v) for v in values)}]")
+    for name, direction in (directions or {}).items():
+        overrides.append(f"++manifest.metrics.{name}={direction}")
+    overrides.extend(extra)
     sys.modules.pop(TASK_MODULE, None)  # import this project's task, not a cached one
     with chdir(root):
         code = main(["run", "--config-dir", str(conf), "-m", *overrides])

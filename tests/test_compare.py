@@ -18,7 +18,6 @@ from runfactory import chdir, sweep
 from test_stats import HW_EARLY, HW_TERM, HW_VISIT_1, HW_VISIT_2, SLEEP_1, SLEEP_2, sig
 
 from manifest.cli import main
-from manifest.compare.comparison import default_direction
 from manifest.compare.stats import holm
 from manifest.core.canonical import pretty_bytes
 
@@ -138,7 +137,8 @@ def test_text_report_prints_r_precision(
     assert "Student t: t = -1.8608, df = 18, p-value = 0.07919" in out
     assert "Mann-Whitney: W = 25.5, p-value = 0.06933" in out
     assert "95% CI [-3.365483, 0.2054832]" in out
-    assert "extra (higher is better; default)" in out
+    assert "extra (direction not declared)" in out
+    assert "no direction is declared for 'extra'" in out
     assert "not paired: the two sides ran different seeds" in out
 
 
@@ -146,30 +146,16 @@ def test_directions_flip_probability_and_verdict(
     runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = (str(runs["paired_base"]), str(runs["paired_cand"]), "-M", "extra")
-    higher = metric(compare_json(capsys, *args), "extra")
+    undeclared = metric(compare_json(capsys, *args), "extra")
+    higher = metric(compare_json(capsys, *args, "--direction", "extra=higher"), "extra")
     lower = metric(compare_json(capsys, *args, "--direction", "extra=lower"), "extra")
+    assert undeclared["verdict"] == "candidate lower (direction not declared)"
+    assert undeclared["direction"] is None and undeclared["direction_source"] == "not declared"
     assert higher["verdict"] == "candidate worse" and lower["verdict"] == "candidate better"
     assert higher["probability_of_improvement"] + lower["probability_of_improvement"] == (
         pytest.approx(1.0)
     )
-    assert lower["direction_source"] == "flag"
-
-
-@pytest.mark.parametrize(
-    ("name", "direction"),
-    [
-        ("accuracy", "higher"),
-        ("val_loss", "lower"),
-        ("latency_ms_p95", "lower"),
-        ("error_rate", "lower"),
-        ("cost_usd", "lower"),
-        ("wall_time_s", "lower"),
-        ("peak_memory", "lower"),
-        ("f1", "higher"),
-    ],
-)
-def test_default_direction(name: str, direction: str) -> None:
-    assert default_direction(name)[0] == direction
+    assert lower["direction_source"] == "--direction"
 
 
 def test_the_report_is_reproducible(
@@ -228,7 +214,8 @@ def test_small_samples_are_flagged(
     capsys.readouterr()
     assert main(["compare", base, str(runs["cand"]), "-M", "extra"]) == 0
     out = capsys.readouterr().out
-    assert "fewer than 5 runs in a group" in out and "[n < 5: not reliable]" in out
+    assert "at least 5 runs per side are needed" in out and "[n < 5: not reliable]" in out
+    assert "run 2 more baseline seeds" in out
     assert "verdict: inconclusive" in out
     result = compare_json(capsys, base, str(runs["cand"]), "-M", "extra")
     assert metric(result, "extra")["small_sample"] is True
@@ -244,7 +231,7 @@ def test_markdown(runs: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> 
     )
     out = capsys.readouterr().out
     assert out.startswith("### manifest compare: 10 candidate vs 10 baseline runs")
-    assert "| `extra` | higher |" in out and "paired t" in out
+    assert "| `extra` | not declared |" in out and "paired t" in out
 
 
 @pytest.mark.parametrize(

@@ -1,72 +1,33 @@
 """Two groups of runs -> a statistical comparison, metric by metric.
 
 For each metric: a summary per group; the difference of means (candidate
-minus baseline) with Welch's confidence interval and a seeded bootstrap
-interval; Welch's and Student's t-tests and the Mann-Whitney U test; for runs
-paired by seed, the paired t-test and the Wilcoxon signed-rank test; the
-probability of improvement; and Holm's correction of each test's p-values
-across the metrics compared. See :mod:`manifest.compare.stats` for the exact rules.
+minus baseline) with Welch's confidence interval and a seeded, order-free
+BCa bootstrap interval; Welch's and Student's t-tests and the Mann-Whitney U
+test; for runs paired by their declared seed, the paired t-test and the
+Wilcoxon signed-rank test; effect sizes with intervals (Hedges' g, Cliff's
+delta, the Hodges-Lehmann shift, P(improvement)); Holm's correction of each
+test's p-values across the metrics compared; and a verdict that follows the
+shared small-sample and degeneracy policy (:mod:`manifest.compare.sample`).
+See :mod:`manifest.compare.stats` for the exact rules.
 
-Whether higher or lower is better comes from ``directions`` (flags or a
-policy); otherwise a name containing ``loss``, ``latency``, ``error``,
-``cost``, ``time`` or ``memory`` is lower-is-better and any other is
-higher-is-better.
+Whether higher or lower is better is declared (:mod:`.directions`): by the
+runs' configs, a policy or ``--direction``; never guessed from a name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import UsageError
-from . import stats
-from .groups import Group, paired_values, pairing
+from .bootstrap import DEFAULT_RESAMPLES, bootstrap_intervals, undercoverage
+from .directions import HIGHER, LOWER, Direction, resolve
+from .groups import Group, Run, paired_values, pairing
+from .metric import MetricComparison, measure, with_holm
+from .sample import MIN_RUNS
 
-HIGHER, LOWER = "higher", "lower"
-LOWER_IS_BETTER_WORDS = ("loss", "latency", "error", "cost", "time", "memory")
-SMALL_SAMPLE = 5
-
-
-def default_direction(metric: str) -> tuple[str, str]:
-    """``lower`` for names containing a cost-like word, else ``higher``; and why."""
-    name = metric.lower()
-    for word in LOWER_IS_BETTER_WORDS:
-        if word in name:
-            return LOWER, f"default: the name contains {word!r}"
-    return HIGHER, "default"
-
-
-@dataclass(frozen=True)
-class MetricComparison:
-    """Everything compare says about one metric."""
-
-    metric: str
-    direction: str
-    direction_source: str
-    baseline: stats.Summary
-    candidate: stats.Summary
-    difference: float
-    paired: bool
-    tests: dict[str, stats.TestResult]
-    holm: dict[str, float]
-    bootstrap: stats.BootstrapInterval | None
-    probability_of_improvement: float
-    small_sample: bool
-    verdict: str
-    warnings: tuple[str, ...]
-
-    @property
-    def primary(self) -> str:
-        """The test whose Holm-adjusted p-value decides the verdict."""
-        return "paired_t" if self.paired else "welch_t"
-
-    def as_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["tests"] = {k: asdict(v) for k, v in self.tests.items()}
-        out["primary_test"] = self.primary
-        out["warnings"] = list(self.warnings)
-        return out
+__all__ = ["HIGHER", "LOWER", "Comparison", "MetricComparison", "compare", "metric_values"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +39,7 @@ class Comparison:
     confidence: float
     seed: int
     resamples: int
+    min_runs: int
     paired: bool
     pairing_note: str
     metrics: tuple[MetricComparison, ...]
@@ -91,6 +53,7 @@ class Comparison:
             "command": "compare",
             "difference": "candidate - baseline",
             "confidence": self.confidence,
+            "min_runs": self.min_runs,
             "bootstrap": {"seed": self.seed, "resamples": self.resamples},
             "paired": self.paired,
             "pairing": self.pairing_note,
@@ -101,105 +64,22 @@ class Comparison:
         }
 
 
-def _verdict(
-    direction: str, difference: float, p_holm: float | None, alpha: float, small: bool
-) -> str:
-    if small:
-        return "inconclusive: fewer than 5 runs in a group"
-    if p_holm is None:
-        return "inconclusive: the test is undefined for these values"
-    if p_holm >= alpha:
-        return "no significant difference"
-    better = difference > 0 if direction == HIGHER else difference < 0
-    return "candidate better" if better else "candidate worse"
-
-
-def _constant_verdict(direction: str, difference: float) -> str:
-    if difference == 0:
-        return "identical: every run of both groups gives the same value"
-    better = difference > 0 if direction == HIGHER else difference < 0
-    return f"candidate {'better' if better else 'worse'}: every run agrees (no variance)"
-
-
-def _metric(
-    name: str,
-    direction: str,
-    source: str,
-    baseline: Group,
-    candidate: Group,
-    confidence: float,
-    seed: int,
-    resamples: int,
-) -> MetricComparison:
-    base_runs = [r for r in baseline.runs if name in r.metrics]
-    cand_runs = [r for r in candidate.runs if name in r.metrics]
+def metric_values(
+    baseline: Sequence[Run], candidate: Sequence[Run], name: str
+) -> tuple[bool, list[float], list[float]]:
+    """Whether the runs that report ``name`` pair by seed, and its values
+    (aligned by seed when paired, in a canonical order otherwise)."""
+    base_runs = [r for r in baseline if name in r.metrics]
+    cand_runs = [r for r in candidate if name in r.metrics]
     paired, _ = pairing(base_runs, cand_runs)
     if paired:
         base, cand = paired_values(base_runs, cand_runs, name)
-    else:
-        base, cand = baseline.values(name), candidate.values(name)
-    notes: list[str] = []
-    for group, runs in ((baseline, base_runs), (candidate, cand_runs)):
-        missing = len(group.runs) - len(runs)
-        if missing:
-            notes.append(f"{missing} {group.label} run(s) have no metric {name!r}")
-    small = min(len(base), len(cand)) < SMALL_SAMPLE
-    if small:
-        notes.append(
-            f"n = {len(base)} baseline, {len(cand)} candidate: fewer than {SMALL_SAMPLE} runs "
-            "in a group, so p-values and intervals are not reliable; run more seeds"
-        )
-    tests = {
-        "welch_t": stats.two_sample_t(base, cand, confidence=confidence),
-        "student_t": stats.two_sample_t(base, cand, equal_var=True, confidence=confidence),
-        "mann_whitney": stats.mann_whitney(base, cand),
-    }
-    if paired:
-        tests["paired_t"] = stats.paired_t(base, cand, confidence=confidence)
-        tests["wilcoxon"] = stats.wilcoxon_signed_rank(base, cand)
-    notes.extend(f"{k}: {t.note}" for k, t in tests.items() if t.note)
-    return MetricComparison(
-        metric=name,
-        direction=direction,
-        direction_source=source,
-        baseline=stats.summarize(base),
-        candidate=stats.summarize(cand),
-        difference=stats.summarize(cand).mean - stats.summarize(base).mean,
-        paired=paired,
-        tests=tests,
-        holm={},
-        bootstrap=stats.bootstrap_interval(
-            base, cand, confidence=confidence, paired=paired, seed=seed, resamples=resamples
-        ),
-        probability_of_improvement=stats.probability_of_improvement(
-            base, cand, higher_is_better=direction == HIGHER
-        ),
-        small_sample=small,
-        verdict="",
-        warnings=tuple(notes),
+        return True, base, cand
+    return (
+        False,
+        sorted(r.metrics[name] for r in base_runs),
+        sorted(r.metrics[name] for r in cand_runs),
     )
-
-
-def _with_holm(metrics: list[MetricComparison], alpha: float) -> list[MetricComparison]:
-    from dataclasses import replace
-
-    adjusted: list[dict[str, float]] = [{} for _ in metrics]
-    for test in ("welch_t", "student_t", "mann_whitney", "paired_t", "wilcoxon"):
-        family = [
-            (i, m.tests[test].p_value)
-            for i, m in enumerate(metrics)
-            if test in m.tests and m.tests[test].p_value is not None
-        ]
-        values = stats.holm([p for _, p in family if p is not None])
-        for (i, _), value in zip(family, values, strict=True):
-            adjusted[i][test] = value
-    out = []
-    for m, holm in zip(metrics, adjusted, strict=True):
-        verdict = _verdict(m.direction, m.difference, holm.get(m.primary), alpha, m.small_sample)
-        if not m.baseline.std and not m.candidate.std and holm.get(m.primary) is None:
-            verdict = _constant_verdict(m.direction, m.difference)
-        out.append(replace(m, holm=holm, verdict=verdict))
-    return out
 
 
 def _chosen(
@@ -237,51 +117,89 @@ def _group_warnings(baseline: Group, candidate: Group) -> list[str]:
     return warnings
 
 
+def _check_options(confidence: float, min_runs: int, resamples: int) -> None:
+    for ok, what, pointer, expected, found in (
+        (0 < confidence < 1, "bad confidence level", "--confidence", "a number between 0 and 1",
+         confidence),
+        (min_runs >= 2, "too few runs required", "--min-runs", "an integer >= 2", min_runs),
+        (resamples >= 100, "too few bootstrap resamples", "--resamples", "at least 100",
+         resamples),
+    ):  # fmt: skip
+        if not ok:
+            raise UsageError(what, pointer=pointer, expected=expected, found=str(found))
+
+
+def _measured(
+    baseline: Group, candidate: Group, name: str, direction: Direction, options: dict[str, Any]
+) -> MetricComparison:
+    paired, base, cand = metric_values(baseline.runs, candidate.runs, name)
+    notes = [
+        f"{len(g.runs) - n} {g.label} run(s) have no metric {name!r}"
+        for g, n in ((baseline, len(base)), (candidate, len(cand)))
+        if len(g.runs) > n
+    ]
+    return measure(name, direction, base, cand, paired=paired, notes=notes, **options)
+
+
+def _with_bootstrap(
+    metrics: list[MetricComparison], confidence: float, seed: int, resamples: int
+) -> list[MetricComparison]:
+    """Each metric with its bootstrap interval, resampled together by pairing."""
+    out = list(metrics)
+    for paired in (False, True):
+        chosen = [i for i, m in enumerate(out) if m.paired is paired and not m.small_sample]
+        intervals = bootstrap_intervals(
+            [out[i].values[0] for i in chosen],
+            [out[i].values[1] for i in chosen],
+            paired=paired,
+            confidence=confidence,
+            seed=seed,
+            resamples=resamples,
+        )
+        for i, interval in zip(chosen, intervals, strict=True):
+            m = out[i]
+            warning = undercoverage(m.baseline.n, m.candidate.n)
+            notes = m.warnings + ((warning,) if warning and interval else ())
+            out[i] = replace(m, bootstrap=interval, warnings=notes)
+    return out
+
+
 def compare(
     baseline: Group,
     candidate: Group,
     *,
     metrics: Sequence[str] = (),
-    directions: Mapping[str, str] | None = None,
-    direction_source: str = "flag",
+    declared: Sequence[tuple[str, Mapping[str, str]]] = (),
     confidence: float = 0.95,
     seed: int = 0,
-    resamples: int = 2000,
+    resamples: int = DEFAULT_RESAMPLES,
+    min_runs: int = MIN_RUNS,
 ) -> Comparison:
     """Compare ``candidate`` with ``baseline`` on ``metrics`` (default: every
-    metric that both groups report).
+    metric that both groups report). ``declared`` holds (source, mapping)
+    pairs of metric directions besides the runs' own (a policy, flags).
 
     Raises :class:`UsageError` for a requested metric that a group lacks or a
-    confidence outside (0, 1).
+    bad option, and :class:`~.directions.DirectionError` when two sources give
+    a metric opposite directions.
     """
-    if not 0 < confidence < 1:
-        raise UsageError(
-            "bad confidence level",
-            pointer="--confidence",
-            expected="a number between 0 and 1",
-            found=str(confidence),
-        )
-    directions = dict(directions or {})
+    _check_options(confidence, min_runs, resamples)
     chosen, warnings = _chosen(baseline, candidate, metrics)
     warnings += _group_warnings(baseline, candidate)
     paired, note = pairing(baseline.runs, candidate.runs)
-    results = []
-    for name in chosen:
-        if name in directions:
-            direction, source = directions[name], direction_source
-        else:
-            direction, source = default_direction(name)
-        results.append(
-            _metric(name, direction, source, baseline, candidate, confidence, seed, resamples)
-        )
+    directions = resolve(chosen, [*baseline.runs, *candidate.runs], declared)
+    options = {"confidence": confidence, "min_runs": min_runs}
+    results = [_measured(baseline, candidate, n, directions[n], options) for n in chosen]
+    results = _with_bootstrap(results, confidence, seed, resamples)
     return Comparison(
         baseline=baseline,
         candidate=candidate,
         confidence=confidence,
         seed=seed,
         resamples=resamples,
+        min_runs=min_runs,
         paired=paired,
         pairing_note=note,
-        metrics=tuple(_with_holm(results, 1 - confidence)),
+        metrics=tuple(with_holm(results, 1 - confidence)),
         warnings=tuple(warnings),
     )

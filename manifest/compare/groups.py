@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from ..core.canonical import manifest_digest
 from ..core.discover import discover
 from ..core.reading import read_bytes, read_json
 from ..core.schemas import MANIFEST_SCHEMA, validator_for
+from ..core.tree import get
 from ..errors import InputError, ManifestError
 
 _GLOB_CHARS = frozenset("*?[")
@@ -31,13 +32,23 @@ class EmptyGroupError(ManifestError):
 
 @dataclass(frozen=True)
 class Run:
-    """One completed run: where it came from, its seeds and its metrics."""
+    """One completed run: where it came from, its seeds and its metrics.
+
+    ``seed`` is the integer at the run's declared seed key
+    (``manifest.envelope.seed_key``), the one runs are paired by;
+    ``directions`` what its config declares (``manifest.metrics``);
+    ``labels`` the values of the config keys asked for (``--stratify-by``).
+    """
 
     path: str
     run_id: str
     digest: str
     seeds: tuple[tuple[str, int | None], ...]
     metrics: dict[str, float]
+    seed_key: str = "seed"
+    seed: int | None = None
+    directions: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,7 @@ def expand(specs: Iterable[str]) -> list[Path]:
     return list(seen.values())
 
 
-def _load(path: Path) -> Run | Skipped:
+def _load(path: Path, keys: Sequence[str] = ()) -> Run | Skipped:
     name = str(path)
     try:
         manifest = read_json(path)
@@ -127,17 +138,24 @@ def _load(path: Path) -> Run | Skipped:
         return Skipped(name, "the digest does not match the content: the manifest was edited")
     if manifest["status"] != "completed":
         return Skipped(name, f"status {manifest['status']}, not completed")
+    seed_key = manifest["envelope"]["seed_key"]
+    seed = get(manifest["params"], seed_key.split("."))
     return Run(
         path=name,
         run_id=manifest["run_id"],
         digest=manifest["digest"],
         seeds=tuple(sorted(manifest["seeds"].items())),
         metrics={k: float(v) for k, v in manifest["metrics"].items()},
+        seed_key=seed_key,
+        seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
+        directions=dict(manifest.get("directions", {})),
+        labels={k: get(manifest["params"], k.split(".")) for k in keys},
     )
 
 
-def load_group(specs: Sequence[str], label: str) -> Group:
-    """Read the runs named by ``specs``.
+def load_group(specs: Sequence[str], label: str, *, keys: Sequence[str] = ()) -> Group:
+    """Read the runs named by ``specs``, with the values of the config
+    ``keys`` (dotted) in each run's ``labels`` (``MISSING`` where absent).
 
     Raises :class:`InputError` for a name that matches nothing and
     :class:`EmptyGroupError` when no completed, valid run remains.
@@ -147,7 +165,7 @@ def load_group(specs: Sequence[str], label: str) -> Group:
     runs: list[Run] = []
     skipped: list[Skipped] = []
     for path in expand(specs):
-        loaded = _load(path)
+        loaded = _load(path, keys)
         (runs if isinstance(loaded, Run) else skipped).append(loaded)  # type: ignore[arg-type]
     if not runs:
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:3])
@@ -163,28 +181,37 @@ def load_group(specs: Sequence[str], label: str) -> Group:
 def pairing(baseline: Sequence[Run], candidate: Sequence[Run]) -> tuple[bool, str]:
     """Whether the two sides are paired by seed, and why (not).
 
-    Paired when every run records seeds, no two runs of a side share the same
-    seeds, and both sides hold exactly the same set of seed assignments.
+    Paired when every run has an integer at its declared seed key
+    (``manifest.envelope.seed_key``), no two runs of a side share a seed, and
+    both sides ran the same seeds. Other seed-like keys (``model.seed:
+    ${seed}``, a data seed) do not matter.
     """
-    if len(baseline) < 2:
+    if len(baseline) < 2 or len(candidate) < 2:
         return False, "not paired: fewer than 2 runs"
-    keys = []
-    for side in (baseline, candidate):
-        side_keys = [r.seeds for r in side]
-        if any(not k for k in side_keys):
-            return False, "not paired: some runs record no seed"
-        if len(set(side_keys)) != len(side_keys):
-            return False, "not paired: two runs of one side share the same seeds"
-        keys.append(set(side_keys))
-    if keys[0] != keys[1]:
+    found = []
+    for label, side in (("baseline", baseline), ("candidate", candidate)):
+        missing = [r for r in side if r.seed is None]
+        if missing:
+            return False, (
+                f"not paired: {len(missing)} {label} run(s) hold no integer at their seed "
+                f"key {missing[0].seed_key!r} (manifest.envelope.seed_key)"
+            )
+        seeds = [r.seed for r in side]
+        if len(set(seeds)) != len(seeds):
+            shared = sorted({s for s in seeds if seeds.count(s) > 1}, key=str)
+            return False, f"not paired: two {label} runs share seed {shared[0]}"
+        found.append(set(seeds))
+    if found[0] != found[1]:
         return False, "not paired: the two sides ran different seeds"
-    return True, "paired by seed: both sides ran the same seeds"
+    keys = sorted({r.seed_key for r in (*baseline, *candidate)})
+    named = " and ".join(repr(k) for k in keys)
+    return True, f"paired by seed ({named}): both sides ran the same seeds"
 
 
 def paired_values(
     baseline: Sequence[Run], candidate: Sequence[Run], metric: str
 ) -> tuple[list[float], list[float]]:
-    """Values of ``metric`` aligned by seeds (call only when :func:`pairing` holds)."""
-    by_seed = {r.seeds: r.metrics[metric] for r in candidate}
-    ordered = sorted(baseline, key=lambda r: repr(r.seeds))
-    return [r.metrics[metric] for r in ordered], [by_seed[r.seeds] for r in ordered]
+    """Values of ``metric`` aligned by seed (call only when :func:`pairing` holds)."""
+    by_seed = {r.seed: r.metrics[metric] for r in candidate}
+    ordered = sorted(baseline, key=lambda r: r.seed or 0)
+    return [r.metrics[metric] for r in ordered], [by_seed[r.seed] for r in ordered]

@@ -40,14 +40,31 @@ class TestResult:
     interval: tuple[float | None, float | None] | None = None
     confidence: float | None = None
     note: str | None = None
+    constant: bool = False  # undefined because the data are essentially constant
+
+
+CONSTANT = "the data are essentially constant (no variance beyond rounding)"
 
 
 def undefined(
-    test: str, method: str, alternative: str, why: str, *, estimate: float | None = None
+    test: str,
+    method: str,
+    alternative: str,
+    why: str,
+    *,
+    estimate: float | None = None,
+    constant: bool = False,
 ) -> TestResult:
     """A test that the data do not allow: no statistic, no p-value, and why."""
     return TestResult(
-        test, method, None, None, alternative, estimate=estimate, note=f"undefined: {why}"
+        test,
+        method,
+        None,
+        None,
+        alternative,
+        estimate=estimate,
+        note=f"undefined: {why}",
+        constant=constant,
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from .comparison import HIGHER, Comparison
+from .comparison import Comparison
 
 INSTALL_HINT = "pip install 'hydra-manifest[plot]'"
 
@@ -62,8 +62,8 @@ def plot(comparison: Comparison, path: Path) -> None:
             mean = (m.baseline, m.candidate)[x].mean
             runs_ax.hlines(mean, x - 0.25, x + 0.25, color="black", linewidth=2)
         runs_ax.set_xticks([0, 1], ["baseline", "candidate"])
-        better = "higher" if m.direction == HIGHER else "lower"
-        runs_ax.set_title(f"{m.metric} ({better} is better)", fontsize=10)
+        better = f"{m.direction} is better" if m.direction else "direction not declared"
+        runs_ax.set_title(f"{m.metric} ({better})", fontsize=10)
         primary = m.tests[m.primary]
         intervals = []
         if primary.interval and None not in primary.interval:

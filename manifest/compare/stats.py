@@ -15,13 +15,20 @@ package so that results agree with R's documented outputs:
   differences dropped; exact when fewer than 50 non-zero differences remain
   and there are no ties and no zeros, otherwise normal with continuity
   correction. ``V`` is the sum of the ranks of the positive differences.
-- A seeded BCa bootstrap interval (:mod:`.bootstrap`).
+- A seeded, order-free BCa bootstrap interval with its Monte Carlo error
+  (:mod:`.bootstrap`).
+- Effect sizes with intervals (:mod:`.effects`, :mod:`.shift`): Hedges' g as
+  ``effectsize::hedges_g``, Cliff's delta as ``effsize::cliff.delta``, the
+  Hodges-Lehmann shift as ``wilcox.test(conf.int = TRUE)``, P(improvement).
+- The seeds needed to resolve a difference (:mod:`.power`, ``power.t.test``).
 - Holm's step-down adjustment (``p.adjust(p, "holm")``).
 
-A test that is undefined for the data (too few values, no variance) returns a
-result whose ``p_value`` is ``None`` and whose ``note`` says why; nothing
-returns NaN. SciPy and NumPy are imported inside the functions so that
-importing :mod:`manifest` stays cheap.
+Every rule about too few runs and about data without variance (up to
+rounding) is in :mod:`.sample`, shared with the gate and verify. A test that
+is undefined for the data returns a result whose ``p_value`` is ``None`` and
+whose ``note`` says why; nothing returns NaN. SciPy and NumPy are imported
+inside the functions so that importing :mod:`manifest` stays cheap, and only
+``scipy.special`` is used (:mod:`.distributions`).
 """
 
 from __future__ import annotations
@@ -30,10 +37,10 @@ import math
 import statistics
 from collections.abc import Sequence
 
-from .bootstrap import BootstrapInterval, bootstrap_interval
+from .bootstrap import BootstrapInterval, bootstrap_interval, bootstrap_intervals
 from .htest import ALTERNATIVES, Summary, TestResult
 from .ranktest import mann_whitney, probability_of_improvement, wilcoxon_signed_rank
-from .ttest import paired_t, two_sample_t
+from .ttest import contrast_t, paired_t, two_sample_t
 
 __all__ = [
     "ALTERNATIVES",
@@ -41,6 +48,8 @@ __all__ = [
     "Summary",
     "TestResult",
     "bootstrap_interval",
+    "bootstrap_intervals",
+    "contrast_t",
     "holm",
     "mann_whitney",
     "paired_t",

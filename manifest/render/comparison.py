@@ -8,9 +8,10 @@ so a printed line can be checked against R's output by eye.
 from __future__ import annotations
 
 import json
+import math
 
-from ..compare.comparison import HIGHER, Comparison, MetricComparison
-from ..compare.stats import TestResult
+from ..compare.comparison import Comparison, MetricComparison
+from ..compare.stats import BootstrapInterval, TestResult
 from .escape import escape
 from .table import md_cell, md_code
 
@@ -22,6 +23,12 @@ _TEST_NAMES = {
     "mann_whitney": "Mann-Whitney",
     "wilcoxon": "Wilcoxon signed-rank",
 }
+_EFFECTS = (
+    ("hedges_g", "Hedges' g", 4),
+    ("cliffs_delta", "Cliff's delta", 4),
+    ("hodges_lehmann", "Hodges-Lehmann shift", 7),
+    ("probability_of_improvement", "", 4),
+)
 
 
 def num(value: float | None, digits: int = 7) -> str:
@@ -39,7 +46,7 @@ def _symbol(test: str) -> str:
     return {"mann_whitney": "W", "wilcoxon": "V"}.get(test, "t")
 
 
-def test_line(name: str, result: TestResult, holm: float | None, small: bool) -> str:
+def test_line(name: str, result: TestResult, holm: float | None, small: int | None) -> str:
     """``Welch t: t = -1.8608, df = 17.776, p-value = 0.07939 (Holm 0.07939)``."""
     label = _TEST_NAMES.get(name, name)
     if result.p_value is None or result.statistic is None:
@@ -55,7 +62,7 @@ def test_line(name: str, result: TestResult, holm: float | None, small: bool) ->
     if name in ("mann_whitney", "wilcoxon"):
         text += " exact" if "exact" in result.method else " normal approx."
     if small:
-        text += " [n < 5: not reliable]"
+        text += f" [n < {small}: not reliable]"
     return text
 
 
@@ -63,10 +70,69 @@ def _interval(low: float | None, high: float | None) -> str:
     return f"[{num(low)}, {num(high)}]"
 
 
+def mc_rounded(value: float, se: float) -> str:
+    """``value`` to the last digit its Monte Carlo error ``se`` leaves
+    stable: a multiple of a unit (1, 2 or 5 times a power of ten) of at least
+    ten standard errors. Without a Monte Carlo error (the ends fall on
+    resampled values that do not vary), 7 significant digits."""
+    if not se or not math.isfinite(se):
+        return num(value)
+    exponent = math.floor(math.log10(10 * se))
+    unit = next(step * 10.0**exponent for step in (1, 2, 5, 10) if step * 10.0**exponent >= 10 * se)
+    decimals = max(-math.floor(math.log10(unit) + 1e-9), 0)
+    return f"{round(value / unit) * unit + 0.0:.{decimals}f}"
+
+
+def bootstrap_text(b: BootstrapInterval, level: str) -> str:
+    """``bootstrap 95% CI [-0.006, -0.002] (Monte Carlo error 0.0002; BCa ...)``."""
+    ends = f"[{mc_rounded(b.low, b.monte_carlo_se)}, {mc_rounded(b.high, b.monte_carlo_se)}]"
+    if b.note:
+        return f"bootstrap {level} CI {ends} ({b.note})"
+    error = (
+        f"Monte Carlo error {b.monte_carlo_se:.2g}"
+        if b.monte_carlo_se
+        else ("no Monte Carlo error at these ends")
+    )
+    return f"bootstrap {level} CI {ends} ({error}; {b.method})"
+
+
+def better_label(m: MetricComparison) -> str:
+    """``P(candidate better)``, or ``P(candidate higher)`` without a direction."""
+    return "P(candidate better)" if m.direction else "P(candidate higher)"
+
+
+def _effect_lines(m: MetricComparison, level: str) -> list[str]:
+    lines = []
+    for key, label, digits in _EFFECTS:
+        e = m.effects.get(key)
+        if e is None:
+            continue
+        if key == "probability_of_improvement":
+            label = better_label(m)
+        if e.value is None:
+            lines.append(f"{label}: undefined ({e.note})")
+            continue
+        if e.low is None or e.high is None:
+            lines.append(f"{label} = {num(e.value, digits)} ({e.note})")
+            continue
+        ends = f"[{num(e.low, digits)}, {num(e.high, digits)}]"
+        lines.append(f"{label} = {num(e.value, digits)}, {level} CI {ends} ({e.method})")
+    if not m.effects:
+        lines.append(
+            f"{better_label(m)} = {m.probability_of_improvement:.4f} (ties count half; "
+            f"no effect sizes or intervals with fewer than {m.min_runs} runs per side)"
+        )
+    return lines
+
+
 def _metric_text(m: MetricComparison, confidence: float) -> list[str]:
-    better = "higher" if m.direction == HIGHER else "lower"
+    better = (
+        f"{m.direction} is better; {escape(m.direction_source)}"
+        if m.direction
+        else "direction not declared"
+    )
     level = f"{confidence * 100:g}%"
-    lines = [f"{escape(m.metric)} ({better} is better; {escape(m.direction_source)})"]
+    lines = [f"{escape(m.metric)} ({better})"]
     lines.append(
         f"  {'group':<10} {'n':>5} {'mean':>12} {'std':>12} {'median':>12} {'min':>12} {'max':>12}"
     )
@@ -83,18 +149,15 @@ def _metric_text(m: MetricComparison, confidence: float) -> list[str]:
     )
     lines.append(f"  difference (candidate - baseline) = {num(m.difference)}; {ci}")
     if m.bootstrap is not None:
-        lines.append(
-            f"  bootstrap {level} CI {_interval(m.bootstrap.low, m.bootstrap.high)} "
-            f"({m.bootstrap.method})"
-        )
+        lines.append("  " + bootstrap_text(m.bootstrap, level))
+    small = m.min_runs if m.small_sample else None
     for name, result in m.tests.items():
-        lines.append("  " + test_line(name, result, m.holm.get(name), m.small_sample))
-    lines.append(
-        f"  P(candidate better than baseline) = {m.probability_of_improvement:.4f} "
-        "(ties count half)"
-    )
+        lines.append("  " + test_line(name, result, m.holm.get(name), small))
+    lines.extend("  " + line for line in _effect_lines(m, level))
     lines.append(f"  verdict: {m.verdict}")
     lines.extend(f"  WARNING: {escape(w)}" for w in m.warnings)
+    if m.seeds_hint:
+        lines.append(f"  to resolve it: {m.seeds_hint}")
     return lines
 
 
@@ -111,8 +174,9 @@ def text(comparison: Comparison) -> str:
     lines = [
         _group_line("baseline", c),
         _group_line("candidate", c),
-        f"{c.pairing_note}; confidence {c.confidence:g}; bootstrap seed {c.seed}, "
-        f"{c.resamples} resamples; Holm correction across {len(c.metrics)} metric(s)",
+        f"{c.pairing_note}; confidence {c.confidence:g}; at least {c.min_runs} runs per side; "
+        f"bootstrap seed {c.seed}, {c.resamples} resamples; Holm correction across "
+        f"{len(c.metrics)} metric(s)",
         "",
     ]
     for group in (c.baseline, c.candidate):
@@ -130,6 +194,39 @@ def json_text(comparison: Comparison) -> str:
     return json.dumps(comparison.as_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
+def _md_row(m: MetricComparison) -> list[object]:
+    primary = m.tests[m.primary]
+    boot = (
+        f"[{mc_rounded(m.bootstrap.low, m.bootstrap.monte_carlo_se)}, "
+        f"{mc_rounded(m.bootstrap.high, m.bootstrap.monte_carlo_se)}]"
+        if m.bootstrap
+        else "n/a"
+    )
+    ci = _interval(*primary.interval) if primary.interval else "n/a"
+    p = (
+        f"n < {m.min_runs}"
+        if m.small_sample
+        else (f"{pval(primary.p_value)} ({pval(m.holm.get(m.primary))})")
+    )
+    share = m.effects.get("probability_of_improvement")
+    better = f"{m.probability_of_improvement:.3f}"
+    if share is not None and share.value is not None:
+        better = f"{share.value:.3f} [{num(share.low, 3)}, {num(share.high, 3)}]"
+    return [
+        md_code(m.metric),
+        m.direction or "not declared",
+        f"{num(m.baseline.mean, 6)} ± {num(m.baseline.std, 4)} ({m.baseline.n})",
+        f"{num(m.candidate.mean, 6)} ± {num(m.candidate.std, 4)} ({m.candidate.n})",
+        num(m.difference, 6),
+        ci,
+        boot,
+        _TEST_NAMES[m.primary],
+        p,
+        better,
+        m.verdict,
+    ]
+
+
 def markdown(comparison: Comparison) -> str:
     """A Markdown table per comparison, for PR comments and CI summaries."""
     c = comparison
@@ -138,37 +235,18 @@ def markdown(comparison: Comparison) -> str:
         f"### manifest compare: {len(c.candidate.runs)} candidate vs "
         f"{len(c.baseline.runs)} baseline runs",
         "",
-        f"{c.pairing_note}. Difference = candidate - baseline; {level} intervals; "
-        f"Holm-adjusted p-values across {len(c.metrics)} metric(s).",
+        f"{md_cell(c.pairing_note)}. Difference = candidate - baseline; {level} intervals; "
+        f"Holm-adjusted p-values across {len(c.metrics)} metric(s); at least "
+        f"{c.min_runs} runs per side.",
         "",
         "| metric | better | baseline mean ± sd (n) | candidate mean ± sd (n) | difference "
         f"| {level} CI | bootstrap CI | test | p (Holm) | P(better) | verdict |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for m in c.metrics:
-        primary = m.tests[m.primary]
-        boot = _interval(m.bootstrap.low, m.bootstrap.high) if m.bootstrap else "n/a"
-        ci = _interval(*primary.interval) if primary.interval else "n/a"
-        p = (
-            "n < 5"
-            if m.small_sample
-            else (f"{pval(primary.p_value)} ({pval(m.holm.get(m.primary))})")
-        )
-        cells = [
-            md_code(m.metric),
-            m.direction,
-            f"{num(m.baseline.mean, 6)} ± {num(m.baseline.std, 4)} ({m.baseline.n})",
-            f"{num(m.candidate.mean, 6)} ± {num(m.candidate.std, 4)} ({m.candidate.n})",
-            num(m.difference, 6),
-            ci,
-            boot,
-            _TEST_NAMES[m.primary],
-            p,
-            f"{m.probability_of_improvement:.3f}",
-            m.verdict,
-        ]
-        lines.append("| " + " | ".join(md_cell(x) for x in cells) + " |")
+        lines.append("| " + " | ".join(md_cell(x) for x in _md_row(m)) + " |")
     notes = [md_code(m.metric) + ": " + md_cell(x) for m in c.metrics for x in m.warnings]
+    notes += [md_code(m.metric) + ": " + md_cell(m.seeds_hint) for m in c.metrics if m.seeds_hint]
     notes += [md_cell(w) for w in c.warnings]
     if notes:
         lines += ["", *(f"- ⚠️ {n}" for n in notes)]

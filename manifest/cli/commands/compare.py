@@ -2,20 +2,23 @@
 candidate): per metric, n, mean, std, median, min, max of each group; the
 difference (candidate - baseline) with Welch and bootstrap confidence
 intervals; Welch's and Student's t, Mann-Whitney U, and for runs paired by
-seed the paired t and Wilcoxon signed-rank tests; the probability that a
-candidate run beats a baseline run; Holm's correction across the metrics.
+their declared seed the paired t and Wilcoxon signed-rank tests; effect sizes
+with intervals (Hedges' g, Cliff's delta, the Hodges-Lehmann shift,
+P(improvement)); Holm's correction across the metrics; with --stratify-by KEY,
+each stratum and the IQM and P(improvement) across strata.
 
 Each side is a folder, a quoted glob, a comma-separated list or @LIST.
 Only completed, valid manifests count; the others are listed as skipped.
-Directions: --direction NAME=higher|lower or a policy's rules; otherwise a
-name containing loss, latency, error, cost, time or memory is lower-is-better,
-any other higher-is-better. Exit 0; 2 for a usage error or unreadable input.
+Directions are declared, never guessed: by the runs' configs
+(manifest.metrics), a policy's rules or --direction NAME=higher|lower; two
+that disagree are an error. Exit 0; 2 for a usage error or unreadable input.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from ...errors import EXIT_OK, UsageError
 from ...render.escape import escape
@@ -39,16 +42,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=higher|lower",
         help="which way is better for a metric (repeatable)",
     )
-    add_policy(parser, required=False, help="take metric directions from a policy file")
+    add_policy(
+        parser, required=False, help="take metric directions and min_runs from a policy file"
+    )
     parser.add_argument(
         "--confidence",
         type=float,
         default=0.95,
         help="confidence level of the intervals (default 0.95)",
     )
+    parser.add_argument(
+        "--min-runs",
+        type=int,
+        metavar="N",
+        help="runs per side below which nothing is declared better (default 5, or the policy's)",
+    )
+    parser.add_argument(
+        "--stratify-by",
+        metavar="KEY",
+        help="compare per value of this config key (e.g. data.name) and aggregate across them",
+    )
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     parser.add_argument(
-        "--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)"
+        "--resamples", type=int, default=10_000, help="bootstrap resamples (default 10000)"
     )
     add_format(parser, ("text", "json", "markdown"))
     parser.add_argument(
@@ -75,38 +91,50 @@ def parse_directions(items: list[str]) -> dict[str, str]:
     return out
 
 
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """compare()'s keyword arguments from the flags and the policy."""
+    declared: list[tuple[str, dict[str, str]]] = []
+    min_runs = args.min_runs
+    if args.policy is not None:
+        from ...gate.policy import load_policy
+
+        policy = load_policy(args.policy)
+        declared.append((f"policy {args.policy}", policy.directions()))
+        min_runs = policy.min_runs if min_runs is None else min_runs
+    declared.append(("--direction", parse_directions(args.direction)))
+    return {
+        "metrics": args.metric,
+        "declared": declared,
+        "confidence": args.confidence,
+        "seed": args.seed,
+        "resamples": args.resamples,
+        "min_runs": 5 if min_runs is None else min_runs,
+    }
+
+
 def run(args: argparse.Namespace) -> int:
     from ...compare.comparison import compare
     from ...compare.groups import load_group
-    from ...render.comparison import render
 
-    if args.resamples < 100:
-        raise UsageError(
-            "too few bootstrap resamples",
-            pointer="--resamples",
-            expected="at least 100",
-            found=str(args.resamples),
-        )
     if args.plot is not None:
         from ...compare.plot import require_matplotlib
 
         require_matplotlib()
     baseline_specs, candidate_specs = sides(args)
-    directions: dict[str, str] = {}
-    if args.policy is not None:
-        from ...gate.policy import load_policy
+    keys = [args.stratify_by] if args.stratify_by else []
+    baseline = load_group(baseline_specs, "baseline", keys=keys)
+    candidate = load_group(candidate_specs, "candidate", keys=keys)
+    options = _options(args)
+    if args.stratify_by:
+        from ...compare.stratify import stratify
+        from ...render.stratified import render as render_stratified
 
-        directions.update(load_policy(args.policy).directions())
-    directions.update(parse_directions(args.direction))
-    comparison = compare(
-        load_group(baseline_specs, "baseline"),
-        load_group(candidate_specs, "candidate"),
-        metrics=args.metric,
-        directions=directions,
-        confidence=args.confidence,
-        seed=args.seed,
-        resamples=args.resamples,
-    )
+        result = stratify(baseline, candidate, args.stratify_by, options=options)
+        out(render_stratified(result, args.format), args.format)
+        return EXIT_OK
+    from ...render.comparison import render
+
+    comparison = compare(baseline, candidate, **options)
     out(render(comparison, args.format), args.format)
     if args.plot is not None:
         from ...compare.plot import plot
