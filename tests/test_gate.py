@@ -1,5 +1,13 @@
 """``manifest gate``: every rule kind, both outcomes, undefined cases, formats
-and policy errors, on manifests recorded by real runs (paired by seed)."""
+and policy errors, on manifests recorded by real runs (paired by seed) whose
+configs declare the metrics' directions (``manifest.metrics``).
+
+Paired differences of the fixture (candidate - baseline): accuracy
+[0.05, 0.06, 0.04, 0.06, 0.04, 0.06], mean 0.051667, sd 0.0098319, so the
+one-sided 95% lower bound of the improvement is 0.051667 - t(0.95, 5) *
+0.0098319 / sqrt(6) = 0.043579 (R: ``t.test(c, b, paired = TRUE, alternative =
+"greater", conf.level = 0.95)$conf.int``); latency_ms [5, 4, 3, 6, 7, 2]
+(lower is better: improvement -4.5, sd 1.8708, lower bound -6.0391)."""
 
 from __future__ import annotations
 
@@ -31,6 +39,13 @@ CAND = {
     "neg_base": [-1, -1, -2, -1, -1, -1],
     "same": [1, 2, 3, 4, 5, 6],
 }
+DIRECTIONS = {
+    "accuracy": "higher",
+    "latency_ms": "lower",
+    "zero_base": "higher",
+    "neg_base": "higher",
+    "same": "higher",
+}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +53,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("gate")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(sys, "path", list(sys.path))
-        return {"base": sweep(root, "base", BASE), "cand": sweep(root, "cand", CAND), "root": root}
+        return {
+            "base": sweep(root, "base", BASE, directions=DIRECTIONS),
+            "cand": sweep(root, "cand", CAND, directions=DIRECTIONS),
+            "root": root,
+        }
 
 
 def write_policy(folder: Path, text: str) -> Path:
@@ -102,10 +121,30 @@ RULES = [
     ("{metric: accuracy, min: 0.9}", "accuracy.min", "fail", "block"),
     ("{metric: latency_ms, max: 50}", "latency_ms.max", "pass", "accept"),
     ("{metric: latency_ms, max: 40}", "latency_ms.max", "fail", "block"),
-    ("{metric: accuracy, min_change: 0.04}", "accuracy.min_change", "pass", "accept"),
-    ("{metric: accuracy, min_change: 0.06}", "accuracy.min_change", "fail", "block"),
-    ("{metric: latency_ms, min_change: -5}", "latency_ms.min_change", "pass", "accept"),
-    ("{metric: latency_ms, min_change: -4}", "latency_ms.min_change", "fail", "block"),
+    # min_change: the lower bound 0.043579 of the improvement must reach it
+    ("{metric: accuracy, min_change: 0.0435}", "accuracy.min_change", "pass", "accept"),
+    ("{metric: accuracy, min_change: 0.0436}", "accuracy.min_change", "fail", "block"),
+    (
+        "{metric: accuracy, min_change: 0.05, point_estimate: true}",
+        "accuracy.min_change",
+        "pass",
+        "accept",
+    ),
+    ("{metric: accuracy, min_change: 0.05}", "accuracy.min_change", "fail", "block"),
+    ("{metric: latency_ms, min_change: -6.03}", "latency_ms.min_change", "fail", "block"),
+    ("{metric: latency_ms, min_change: -6.04}", "latency_ms.min_change", "pass", "accept"),
+    (
+        "{metric: latency_ms, min_change: -5, point_estimate: true}",
+        "latency_ms.min_change",
+        "pass",
+        "accept",
+    ),
+    (
+        "{metric: latency_ms, min_change: -4, point_estimate: true}",
+        "latency_ms.min_change",
+        "fail",
+        "block",
+    ),
     (
         "{metric: accuracy, min_relative_change: 0.05}",
         "accuracy.min_relative_change",
@@ -201,7 +240,12 @@ rules:
     assert ni["evidence"]["improvement_lower_bound"] < -1 and ni["evidence"]["p_value"] > 0.1
     assert ni["action"] == "the candidate is worse by more than the margin"
     change = check(report, "latency_ms.min_change")
-    assert change["found"] == "-4.5" and change["expected"] == ">= -4"
+    # one-sided 90% bound: -4.5 - qt(0.9, 5) * 1.8708287 / sqrt(6) = -5.627227
+    assert change["found"] == "-5.62723" and change["expected"] == "lower bound >= -4"
+    assert change["message"].startswith("regressed by 4.5, more than the 4 allowed")
+    assert change["action"] == (
+        "the candidate does not improve enough: improve it, or lower min_change"
+    )
     undefined = check(report, "zero_base.min_relative_change")
     assert "relative change undefined: the baseline mean is 0" in undefined["message"]
     assert undefined["action"] == "use min_change (an absolute change) for this metric"

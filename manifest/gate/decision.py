@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..compare.bootstrap import DEFAULT_RESAMPLES
 from ..compare.comparison import Comparison, compare
 from ..compare.groups import Group
 from ..core.canonical import pretty_bytes
@@ -146,7 +147,7 @@ def gate(
     *,
     evidence: Sequence[tuple[str, Any]] = (),
     seed: int = 0,
-    resamples: int = 2000,
+    resamples: int = DEFAULT_RESAMPLES,
 ) -> Decision:
     """Decide whether ``candidate`` may replace ``baseline`` under ``policy``.
 
@@ -160,11 +161,11 @@ def gate(
         baseline,
         candidate,
         metrics=list(dict.fromkeys(metrics)),
-        directions=policy.directions(),
-        direction_source="policy",
+        declared=[(f"policy {policy.path}", policy.directions())],
         confidence=policy.confidence,
         seed=seed,
         resamples=resamples,
+        min_runs=policy.min_runs,
     )
     checks = _input_checks(comparison) + require_checks(policy, comparison, evidence)
     for rule in policy.rules:

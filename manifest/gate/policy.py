@@ -25,7 +25,9 @@ CRITERIA = (
     "min_change",
     "min_relative_change",
     "non_inferiority_margin",
+    "equivalence",
 )
+MIN_RUNS = 5
 
 
 class PolicyError(ManifestError, ValueError):
@@ -43,6 +45,7 @@ class PolicyRule:
     criteria: tuple[tuple[str, float], ...]
     owner: str | None = None
     description: str | None = None
+    point_estimate: bool = False  # min_change / min_relative_change on the means alone
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Policy:
     confidence: float
     require: tuple[str, ...]
     rules: tuple[PolicyRule, ...]
+    min_runs: int = MIN_RUNS
 
     def directions(self) -> dict[str, str]:
         """The direction each metric is given by a rule."""
@@ -65,6 +69,7 @@ class Policy:
             "digest": self.digest,
             "confidence": self.confidence,
             "require": list(self.require),
+            "min_runs": self.min_runs,
         }
 
 
@@ -119,6 +124,7 @@ def _rules(raw_rules: list[dict[str, Any]], file: str) -> list[PolicyRule]:
                 criteria=tuple((k, float(raw[k])) for k in CRITERIA if k in raw),
                 owner=raw.get("owner"),
                 description=raw.get("description"),
+                point_estimate=bool(raw.get("point_estimate", False)),
             )
         )
     return [
@@ -140,6 +146,7 @@ def parse_policy(document: Any, *, file: str) -> Policy:
         confidence=float(document.get("confidence", 0.95)),
         require=tuple(document.get("require", ())),
         rules=tuple(_rules(document["rules"], file)),
+        min_runs=int(document.get("min_runs", MIN_RUNS)),
     )
 
 

@@ -13,7 +13,7 @@ from .escape import json_text as safe_json
 from .table import md_cell, md_code
 
 FORMATS = ("text", "json", "junit", "markdown")
-_LABEL = {"pass": "PASS", "fail": "FAIL", "undefined": "UNDEF"}
+_LABEL = {"pass": "PASS", "fail": "FAIL", "undefined": "UNDEF", "inconclusive": "INCONCL"}
 
 
 def _mark(check: RuleCheck) -> str:
@@ -29,10 +29,9 @@ def _evidence(check: RuleCheck) -> str:
         parts.append(f"{e['test']} p = {e['p_value']:.4g}")
     if e.get("interval"):
         low, high = e["interval"]
-        parts.append(
-            f"candidate - baseline CI [{low if low is None else f'{low:.6g}'}, "
-            f"{high if high is None else f'{high:.6g}'}]"
-        )
+        low_text = "(-inf" if low is None else f"[{low:.6g}"
+        high_text = "inf)" if high is None else f"{high:.6g}]"
+        parts.append(f"candidate - baseline CI {low_text}, {high_text}")
     if "n_baseline" in e:
         parts.append(f"n = {e['n_baseline']} / {e['n_candidate']}")
     return "; ".join(parts)
@@ -42,7 +41,8 @@ def text(result: Decision) -> str:
     c = result.comparison
     lines = [
         f"gate: {result.decision.upper()} (policy {escape(result.policy.path)}, "
-        f"{len(result.policy.rules)} rule(s), confidence {result.policy.confidence:g})",
+        f"{len(result.policy.rules)} rule(s), confidence {result.policy.confidence:g}, "
+        f"at least {result.policy.min_runs} runs per side)",
         f"baseline {len(c.baseline.runs)} run(s), candidate {len(c.candidate.runs)} run(s); "
         f"{escape(c.pairing_note)}",
     ]
@@ -72,7 +72,7 @@ def markdown(result: Decision) -> str:
         "| | check | severity | result | expected | found | evidence |",
         "|---|---|---|---|---|---|---|",
     ]
-    marks = {"pass": "✅", "fail": "❌", "undefined": "❔"}
+    marks = {"pass": "✅", "fail": "❌", "undefined": "❔", "inconclusive": "⏳"}
     for check in result.checks:
         cells = [
             marks[check.status],
