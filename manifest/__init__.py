@@ -13,6 +13,7 @@ __all__ = [
     "ManifestError",
     "canonical_bytes",
     "manifest_digest",
+    "runs",
     "validate",
 ]
 
@@ -25,6 +26,10 @@ def __getattr__(name: str) -> Any:
         from .record.callback import ManifestCallback
 
         return ManifestCallback
+    if name == "runs":
+        from .query.runs import runs
+
+        return runs
     if name == "validate":
         from .check.validate import validate
 

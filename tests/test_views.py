@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, run_example
+from conftest import CONF, run_cli, run_example
 
 
 @pytest.fixture
@@ -27,10 +27,28 @@ def test_show(two_runs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -
     manifest = json.loads(first.read_text())
     assert f"run       {manifest['run_id']}  completed" in out
     assert "task      manifest.examples.logreg:train  (config config)" in out
-    assert f"  accuracy = {manifest['metrics']['accuracy']:.6g}" in out
+    assert f"  accuracy     =  {manifest['metrics']['accuracy']:.6g}" in out
+    assert (
+        "params\n  data.n_features       =  10\n" in out and "  seed                  =  1\n" in out
+    )
     assert "  model.npz" in out and "overrides" in out and "seed=1" in out
     assert run_cli("show", "--format", "json", str(first)) == 0
     assert json.loads(capsys.readouterr().out) == manifest
+
+
+def test_show_by_run_id(two_runs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = (json.loads(p.read_text()) for p in two_runs)
+    for ref in (first["run_id"], first["run_id"][:18], first["run_id"].split("-")[1][:5]):
+        capsys.readouterr()
+        assert run_cli("show", ref) == 0, ref
+        assert f"run       {first['run_id']}" in capsys.readouterr().out
+    assert run_cli("show", "2") == 2
+    err = capsys.readouterr().err
+    assert "ambiguous" in err and first["run_id"] in err and second["run_id"] in err
+    assert run_cli("show", "zzzz") == 2
+    assert "zzzz: no such file, and no run with this id" in capsys.readouterr().err
+    assert run_cli("show", "--store", "elsewhere", first["run_id"]) == 2
+    assert "no folder of manifests" in capsys.readouterr().err
 
 
 def test_ls(two_runs: tuple[Path, Path], workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,21 +56,22 @@ def test_ls(two_runs: tuple[Path, Path], workdir: Path, capsys: pytest.CaptureFi
     capsys.readouterr()
     assert run_cli("ls", str(workdir / "manifests")) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["RUN", "STATUS", "CREATED", "CONFIG", "OVERRIDES", "METRICS"]
+    assert lines[0].split() == [
+        "run_id", "status", "created", "folder", "config", "optimizer.lr", "seed",
+        "accuracy", "log_loss", "precision", "recall", "weight_norm", "error",
+    ]  # fmt: skip
     first, second = (json.loads(p.read_text()) for p in two_runs)
-    assert (
-        lines[1].endswith(
-            "unreadable  truncated: Expecting property name enclosed in double "
-            "quotes at line 1 column 2"
-        )
-        or "unreadable" in lines[1]
+    assert lines[1].split()[:2] == [first["run_id"], "completed"]
+    assert lines[1].split()[4:8] == [str(workdir / "manifests"), "config", "0.5", "1"]
+    assert lines[2].split()[:2] == [second["run_id"], "completed"]
+    assert lines[2].split()[5:8] == ["config", "0.1", "0"]
+    assert "unreadable" in lines[3] and lines[3].endswith(
+        "truncated: Expecting property name enclosed in double quotes at line 1 column 2"
     )
-    assert first["run_id"] in lines[2] and "seed=1" in lines[2]
-    assert second["run_id"] in lines[3] and "optimizer.lr=0.1" in lines[3]
-    assert "accuracy=" in lines[2] and "+2" in lines[2]
+    assert lines[4] == f"3 runs in {workdir / 'manifests'}"
     assert run_cli("ls", "--format", "json", str(workdir / "manifests")) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [r.get("run_id") for r in rows][1:] == [first["run_id"], second["run_id"]]
+    assert [r.get("run_id") for r in rows] == [first["run_id"], second["run_id"], None]
 
 
 def test_diff(two_runs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -60,8 +79,8 @@ def test_diff(two_runs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -
     capsys.readouterr()
     assert run_cli("diff", str(first), str(second)) == 0
     out = capsys.readouterr().out
-    assert "params:" in out and "optimizer.lr" in out and "seed" in out
-    assert "metrics:" in out and "log_loss" in out
+    assert out.index("params:") < out.index("metrics:") < out.index("run:")
+    assert "optimizer.lr" in out and "seed" in out and "log_loss" in out
     assert "artifacts:" in out and "model.npz.sha256" in out
     assert "environment:" not in out  # same machine, same packages
     assert run_cli("diff", "--format", "json", str(first), str(second)) == 0
@@ -74,6 +93,40 @@ def test_diff(two_runs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -
     assert "no differences" in capsys.readouterr().out
 
 
+def test_diff_folds_environment_noise(
+    two_runs: tuple[Path, Path], workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = (json.loads(p.read_text()) for p in two_runs)
+    packages = second["environment"]["packages"]
+    for name in list(packages)[:5]:
+        packages[name] = "0.0.1"
+    second["environment"]["packages"]["brand-new"] = "1.0"
+    second["code"]["git"] = {
+        "available": True,
+        "commit": "a" * 40,
+        "dirty": True,
+        "changed": [f"untracked-{i}.txt" for i in range(30)],
+    }
+    (workdir / "b.json").write_text(json.dumps(second))
+    capsys.readouterr()
+    assert run_cli("diff", first["run_id"][-8:], "b.json") == 0
+    out = capsys.readouterr().out
+    assert "  packages: 6 changed (" in out and "--all lists them" in out
+    assert (
+        "  git.changed: 30 changed (untracked-0.txt, untracked-1.txt, untracked-10.txt, ...;" in out
+    )
+    assert "untracked-29.txt" not in out and len(out.splitlines()) < 30
+    assert run_cli("diff", "--all", first["run_id"], "b.json") == 0
+    full = capsys.readouterr().out
+    assert "untracked-29.txt" in full and "packages.brand-new" in full
+    assert run_cli("diff", "--format", "markdown", first["run_id"], "b.json") == 0
+    md = capsys.readouterr().out
+    assert "**params**" in md and "| `optimizer.lr` | 0.5 | 0.1 |  |" in md
+    assert "packages: 6 changed" in md
+    assert run_cli("diff", first["run_id"]) == 2
+    assert "diff takes two runs" in capsys.readouterr().err
+
+
 def test_views_refuse_bad_input(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (workdir / "bad.json").write_text("[1, 2")
     assert run_cli("show", str(workdir / "bad.json")) == 1
@@ -81,3 +134,15 @@ def test_views_refuse_bad_input(workdir: Path, capsys: pytest.CaptureFixture[str
     assert run_cli("diff", str(workdir / "bad.json"), str(workdir / "nope.json")) == 1
     assert run_cli("show", str(workdir / "nope.json")) == 2
     assert "nope.json: no such file" in capsys.readouterr().err
+
+
+def test_verify_by_run_id(two_runs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    first = json.loads(two_runs[0].read_text())
+    capsys.readouterr()
+    assert (
+        run_cli(
+            "verify", "--config-dir", str(CONF), "--no-diagnose", first["run_id"].split("-")[1][:6]
+        )
+        == 0
+    )
+    assert f"{two_runs[0].name}" in capsys.readouterr().out

@@ -91,3 +91,14 @@ def add_evidence(parser: argparse.ArgumentParser) -> None:
         help="a JSON report of `manifest verify` or `manifest validate` for "
         "the policy's require: list (repeatable)",
     )
+
+
+def add_store(parser: argparse.ArgumentParser) -> None:
+    """--store: the folder where run ids and prefixes are looked up."""
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=Path("manifests"),
+        metavar="DIR",
+        help="folder to look run ids up in (default: manifests)",
+    )

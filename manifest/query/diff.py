@@ -12,7 +12,9 @@ from typing import Any
 
 from ..core.tree import flatten
 
-SECTIONS = ("run", "params", "metrics", "artifacts", "inputs", "code", "environment")
+SECTIONS = ("params", "metrics", "run", "artifacts", "inputs", "code", "environment")
+# Keys that change with every machine or working tree: one line each unless asked.
+NOISY = {"environment": ("packages.",), "code": ("git.changed.",)}
 _MISSING = object()
 
 
@@ -53,9 +55,9 @@ def diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, list[dict[str,
             row["delta"] = row["new"] - row["old"]
     env_a, env_b = a.get("environment") or {}, b.get("environment") or {}
     return {
-        "run": _changes({k: a.get(k) for k in run_keys}, {k: b.get(k) for k in run_keys}),
         "params": _changes(flatten(a.get("params") or {}), flatten(b.get("params") or {})),
         "metrics": metrics,
+        "run": _changes({k: a.get(k) for k in run_keys}, {k: b.get(k) for k in run_keys}),
         "artifacts": _changes(
             flatten(_by_path(a.get("artifacts"))), flatten(_by_path(b.get("artifacts")))
         ),
@@ -63,7 +65,5 @@ def diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, list[dict[str,
             flatten(_by_path(a.get("inputs"), "key")), flatten(_by_path(b.get("inputs"), "key"))
         ),
         "code": _changes(flatten(a.get("code") or {}), flatten(b.get("code") or {})),
-        "environment": _changes(
-            flatten({k: v for k, v in env_a.items()}), flatten({k: v for k, v in env_b.items()})
-        ),
+        "environment": _changes(flatten(env_a), flatten(env_b)),
     }

@@ -55,7 +55,11 @@ def _count(minimum: int) -> type[int]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "paths", nargs="+", type=Path, metavar="MANIFEST", help="manifest files or folders of them"
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="MANIFEST",
+        help="manifest files, folders of them, or run ids (or unique prefixes) in manifests/",
     )
     parser.add_argument(
         "--config-dir",
@@ -201,6 +205,7 @@ def _upstream(args: argparse.Namespace, options: VerifyOptions) -> Report:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ...query.resolve import resolve_all
     from ...render.verification import summary_table, upstream_summary
     from ...verify.options import VerifyOptions
     from ...verify.report import exit_code, write_report
@@ -233,7 +238,8 @@ def run(args: argparse.Namespace) -> int:
         if args.upstream:
             report = _upstream(args, options)
         else:
-            report = verify(args.paths, options, progress=_show)
+            paths = resolve_all(args.paths, *(args.store or [])[:1])
+            report = verify(paths, options, progress=_show)
     if not report.subjects:
         raise UsageError("no manifests found", file=", ".join(map(str, args.paths)))
     emit(report, args.format)

@@ -1,0 +1,163 @@
+"""Attach, check, refresh and rebuild the index of one folder of manifests.
+
+:func:`attach` gives a connection a schema (``ix0``, ``ix1``...) holding the
+``runs`` table of a folder, up to date with the files. The index file is
+reused when it is a database of this version; a file that is corrupt, not a
+database or of another version is deleted and rebuilt (under the exclusive
+lock); when the cache cannot be written at all (read-only, full, locked for
+too long) the folder is indexed into memory for this one command. Files are
+parsed outside write transactions; each batch is written in one short
+``BEGIN IMMEDIATE`` transaction after checking that no other command wrote it
+first, so two commands can refresh the same index at once, and a command
+killed half-way leaves a consistent index that the next one completes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+from .location import index_path
+from .lock import IndexLock
+from .rows import COLUMNS, STAMP, Stamp, read_row
+from .scan import scan
+
+SCHEMA_VERSION = 1
+BATCH = 2000
+RACY_NS = 2_000_000_000  # a file this recent may change again within its mtime tick
+_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+class _Rebuild(sqlite3.DatabaseError):
+    """An index of another version: rebuild it like a corrupt one."""
+
+
+def _create(conn: sqlite3.Connection, schema: str) -> None:
+    version = conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        tables = f"SELECT count(*) FROM {schema}.sqlite_master WHERE name = 'runs'"
+        if conn.execute(tables).fetchone()[0] != 1:
+            raise _Rebuild("the index has no runs table")
+        return
+    if version != 0:
+        raise _Rebuild(f"index version {version}, expected {SCHEMA_VERSION}")
+    conn.execute(f"PRAGMA {schema}.journal_mode=WAL")
+    with _transaction(conn):
+        columns = ", ".join(
+            f"{c} TEXT NOT NULL UNIQUE" if c == "path" else f"{c} {_type(c)}" for c in COLUMNS
+        )
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {schema}.runs ({columns})")
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {schema}.runs_run_id ON runs(run_id)")
+        conn.execute(f"PRAGMA {schema}.user_version={SCHEMA_VERSION}")
+
+
+def _type(column: str) -> str:
+    return "INTEGER" if column in (*STAMP, "racy") else "TEXT"
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _stored(conn: sqlite3.Connection, schema: str, paths: list[str] | None) -> dict[str, Stamp]:
+    """Stamps of indexed files (racy ones left out: they are always re-read)."""
+    query = f"SELECT path, {', '.join(STAMP)} FROM {schema}.runs WHERE racy = 0"
+    if paths is None:
+        rows = conn.execute(query)
+    else:
+        marks = ", ".join("?" * len(paths))
+        rows = conn.execute(f"{query} AND path IN ({marks})", paths)
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def refresh(conn: sqlite3.Connection, schema: str, root: Path) -> int:
+    """Bring ``schema.runs`` up to date with the files below ``root``; return
+    how many rows were written or deleted."""
+    started = time.time_ns()
+    seen = scan(root)
+    stored = _stored(conn, schema, None)
+    changed = sorted(p for p, stamp in seen.items() if stored.get(p) != stamp)
+    gone = sorted(set(stored) - set(seen))
+    indexed = conn.execute(f"SELECT path FROM {schema}.runs WHERE racy = 1").fetchall()
+    gone += [p for (p,) in indexed if p not in seen]
+    written = 0
+    for start in range(0, len(changed), BATCH):
+        batch = changed[start : start + BATCH]
+        rows = [read_row(p, root / p, seen[p], seen[p][1] > started - RACY_NS) for p in batch]
+        with _transaction(conn):
+            now = _stored(conn, schema, batch)
+            rows = [r for r in rows if now.get(r[0]) != seen[r[0]]]
+            marks = ", ".join("?" * len(COLUMNS))
+            conn.executemany(f"INSERT OR REPLACE INTO {schema}.runs VALUES ({marks})", rows)
+        written += len(rows)
+    if gone:
+        with _transaction(conn):
+            for start in range(0, len(gone), BATCH):
+                batch = gone[start : start + BATCH]
+                marks = ", ".join("?" * len(batch))
+                conn.execute(f"DELETE FROM {schema}.runs WHERE path IN ({marks})", batch)
+        written += len(gone)
+    return written
+
+
+def _detach(conn: sqlite3.Connection, schema: str) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute(f"DETACH DATABASE {schema}")
+
+
+def _delete(path: Path) -> None:
+    for suffix in _SUFFIXES:
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).unlink()
+
+
+def _in_memory(conn: sqlite3.Connection, schema: str, root: Path, reason: str) -> str:
+    conn.execute(f"ATTACH DATABASE ':memory:' AS {schema}")
+    _create(conn, schema)
+    refresh(conn, schema, root)
+    return f"in memory ({reason})"
+
+
+def attach(conn: sqlite3.Connection, schema: str, root: Path, stack: ExitStack) -> str:
+    """Attach the up-to-date index of ``root`` to ``conn`` as ``schema``; the
+    lock it takes is released when ``stack`` closes. Returns where the index
+    is (its file, or why it is in memory)."""
+    path = index_path(root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = stack.enter_context(IndexLock(path.with_name(path.name + ".lock")))
+    except OSError as exc:
+        return _in_memory(conn, schema, root, f"cannot lock {path}: {exc}")
+    for attempt in range(2):
+        try:
+            conn.execute(f"ATTACH DATABASE ? AS {schema}", (str(path),))
+            _create(conn, schema)
+            refresh(conn, schema, root)
+            return str(path)
+        except sqlite3.OperationalError as exc:  # read-only, full, locked too long
+            _detach(conn, schema)
+            return _in_memory(conn, schema, root, f"{path}: {exc}")
+        except sqlite3.DatabaseError:  # corrupt, not a database, another version
+            _detach(conn, schema)
+            if attempt:
+                break
+            try:
+                lock.exclusive()
+                _delete(path)
+                lock.shared()
+            except OSError as exc:
+                return _in_memory(conn, schema, root, f"cannot rebuild {path}: {exc}")
+    return _in_memory(conn, schema, root, f"{path} is corrupt and could not be rebuilt")

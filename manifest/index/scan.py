@@ -1,0 +1,48 @@
+"""Walk a folder of manifests: every ``*.json`` file below it and its stamp.
+
+The same files as :func:`manifest.core.discover.discover` (hidden files and
+folders skipped, symlinked folders not followed), found with ``os.scandir``
+so that one ``stat`` per file is the whole cost of an up-to-date index.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import InputError
+from .rows import Stamp
+
+
+def scan(root: Path) -> dict[str, Stamp]:
+    """``{relative path: (size, mtime_ns, inode, ctime_ns)}`` of the manifest
+    files below ``root`` ("/"-separated paths). Raises :class:`InputError`
+    when ``root`` is not a readable folder; unreadable subfolders are skipped."""
+    found: dict[str, Stamp] = {}
+    stack = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError as exc:
+            if prefix:
+                continue
+            raise InputError(f"cannot read the folder: {exc.strerror}", file=str(root)) from None
+        with entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, f"{prefix}{entry.name}/"))
+                    elif entry.name.endswith(".json") and entry.is_file():
+                        st = entry.stat()
+                        found[prefix + entry.name] = (
+                            st.st_size,
+                            st.st_mtime_ns,
+                            st.st_ino,
+                            st.st_ctime_ns,
+                        )
+                except OSError:  # removed while we looked, or a dangling link
+                    continue
+    return found
