@@ -27,7 +27,8 @@ def example_template(tmp: Path) -> dict[str, Any]:
 
 def variant(template: Mapping[str, Any], i: int, **changes: Any) -> dict[str, Any]:
     """Run ``i`` of a family: its own id and creation time, ``changes`` applied
-    (``params``/``metrics`` entries are merged, dotted keys nest)."""
+    (``params``/``metrics`` entries are merged, dotted keys nest; a
+    top-level field given as None is removed)."""
     m = copy.deepcopy(dict(template))
     m["run_id"] = f"20260101T{i // 3600 % 24:02d}{i // 60 % 60:02d}{i % 60:02d}Z-{i:08x}"
     m["created"] = f"2026-01-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}.000000Z"
@@ -39,6 +40,8 @@ def variant(template: Mapping[str, Any], i: int, **changes: Any) -> dict[str, An
                 for p in parents:
                     node = node.setdefault(p, {})
                 node[leaf] = v
+        elif value is None:
+            m.pop(key, None)
         else:
             m[key] = value
     m["digest"] = manifest_digest(m)

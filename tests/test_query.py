@@ -150,10 +150,10 @@ def test_formats(store: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
         "run_id", "status", "created", "folder", "config", "optimizer.lr", "seed",
-        "accuracy", "log_loss", "precision", "recall", "weight_norm",
+        "accuracy", "↑", "log_loss", "↓", "precision", "↑", "recall", "↑", "weight_norm",
     ]  # fmt: skip
     assert lines[1].split()[:4] == [store[0], "completed", "2026-01-01", "00:00:00"]
-    assert lines[-1] == "2 of 5 runs in manifests"
+    assert lines[-1] == "2 of 5 runs in manifests; best first: --sort=-metrics.accuracy"
     assert run_cli("ls", "--format", "markdown", "--where", "params.seed <= 1") == 0
     md = capsys.readouterr().out.splitlines()
     assert md[0].startswith("| run_id | status | created | folder |") and md[1].startswith("|---")

@@ -23,6 +23,7 @@ def repo(template: dict[str, Any], workdir: Path) -> dict[str, Path]:
     """main: four runs (two of `seed=1`, the later one is the counterpart;
     one of `seed=2`, one of `seed=3`). The branch `pr` adds `seed=1` and
     `seed=2` runs and a run of a new config, and removes the `seed=3` one."""
+    template = {k: v for k, v in template.items() if k != "directions"}
     git(workdir, "init", "-q", "-b", "main")
     store = workdir / "manifests"
     old = {
@@ -136,3 +137,19 @@ def test_usage_errors(
     (workdir / ".git").rename(workdir / "not-git")
     assert run_cli("diff", "--rev", "main") == 2
     assert "git rev-parse failed" in capsys.readouterr().err
+
+
+def test_declared_directions_count(
+    template: dict[str, Any], workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert template["directions"]["log_loss"] == "lower"  # the example declares them
+    git(workdir, "init", "-q", "-b", "main")
+    write(workdir / "manifests", variant(template, 0, metrics={"log_loss": 0.2}))
+    git(workdir, "add", ".")
+    git(workdir, "commit", "-qm", "main")
+    write(workdir / "manifests", variant(template, 1, metrics={"log_loss": 0.1}))
+    code, summary = _json(capsys)
+    assert code == 0 and summary["added"][0]["metrics"][1]["verdict"] == "better"
+    write(workdir / "manifests", variant(template, 2, metrics={"log_loss": 0.3}))
+    code, summary = _json(capsys)
+    assert code == 1 and summary["added"][1]["metrics"][1]["verdict"] == "worse"

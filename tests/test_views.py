@@ -27,7 +27,8 @@ def test_show(two_runs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -
     manifest = json.loads(first.read_text())
     assert f"run       {manifest['run_id']}  completed" in out
     assert "task      manifest.examples.logreg:train  (config config)" in out
-    assert f"  accuracy     =  {manifest['metrics']['accuracy']:.6g}" in out
+    assert f"  accuracy ↑   =  {manifest['metrics']['accuracy']:.6g}" in out
+    assert "  weight_norm  =  " in out  # no declared direction
     assert (
         "params\n  data.n_features       =  10\n" in out and "  seed                  =  1\n" in out
     )
@@ -58,7 +59,7 @@ def test_ls(two_runs: tuple[Path, Path], workdir: Path, capsys: pytest.CaptureFi
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
         "run_id", "status", "created", "folder", "config", "optimizer.lr", "seed",
-        "accuracy", "log_loss", "precision", "recall", "weight_norm", "error",
+        "accuracy", "↑", "log_loss", "↓", "precision", "↑", "recall", "↑", "weight_norm", "error",
     ]  # fmt: skip
     first, second = (json.loads(p.read_text()) for p in two_runs)
     assert lines[1].split()[:2] == [first["run_id"], "completed"]
@@ -68,7 +69,7 @@ def test_ls(two_runs: tuple[Path, Path], workdir: Path, capsys: pytest.CaptureFi
     assert "unreadable" in lines[3] and lines[3].endswith(
         "truncated: Expecting property name enclosed in double quotes at line 1 column 2"
     )
-    assert lines[4] == f"3 runs in {workdir / 'manifests'}"
+    assert lines[4] == f"3 runs in {workdir / 'manifests'}; best first: --sort=-metrics.accuracy"
     assert run_cli("ls", "--format", "json", str(workdir / "manifests")) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r.get("run_id") for r in rows] == [first["run_id"], second["run_id"], None]

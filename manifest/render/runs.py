@@ -4,7 +4,9 @@ Columns are named as queries name them (``params.optimizer.lr``,
 ``metrics.accuracy``); text and Markdown headers drop the ``params.`` and
 ``metrics.`` prefixes and mark each metric's declared direction (``↑`` higher
 is better, ``↓`` lower). Every string from a manifest goes through the one
-escaper (:func:`~manifest.render.escape.escape`) in text and Markdown; CSV and JSON carry the values as they are.
+escaper (:func:`~manifest.render.escape.escape`) in text and Markdown; CSV
+and JSON carry the values as they are (the CLI's output filter makes them
+safe to print).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from ..query.table import Runs
 from .escape import escape
 from .table import columns as aligned
-from .table import md_table
+from .table import md_cell, md_table
 
 FORMATS = ("text", "csv", "json", "markdown")
 ARROWS = {"higher": "↑", "lower": "↓"}
@@ -133,8 +135,8 @@ def json_text(table: Runs, chosen: Sequence[str] | None) -> str:
 
 def markdown(table: Runs, chosen: Sequence[str]) -> str:
     directions = table.directions()
-    head = [escape(header(c, directions)) for c in chosen]
-    body = [[escape(cell(c, r.get(c))) for c in chosen] for r in table.rows]
+    head = [md_cell(header(c, directions)) for c in chosen]
+    body = [[cell(c, r.get(c)) for c in chosen] for r in table.rows]
     return "\n".join([*md_table(head, body), "", footer(table)]) + "\n"
 
 

@@ -7,17 +7,12 @@ import json
 from typing import Any
 
 from ..query.since import AddedRun, MetricChange, Since
-from .table import columns, md_table
-from .views import safe
+from .escape import escape
+from .table import Markdown, columns, md_cell, md_code, md_table
 
 MARKS = {"better": "✅", "worse": "❌", "same": "=", "changed": "~", "new": "new", "gone": "gone"}
 ARROWS = {"higher": "↑", "lower": "↓"}
 MAX_ROWS = 200
-
-
-def code(value: str) -> str:
-    """``value`` as a Markdown code span it cannot break out of."""
-    return "`" + value.replace("`", "'") + "`"
 
 
 def _num(value: float | None) -> str:
@@ -83,27 +78,27 @@ def text(summary: Since) -> str:
     lines += [f"removed  {p}" for p in summary.removed]
     lines += [f"changed  {p}" for p in summary.changed]
     lines.append("check: ok" if summary.ok else "check: failed")
-    return "\n".join(safe(line) for line in lines) + "\n"
+    return "\n".join(escape(line) for line in lines) + "\n"
 
 
 def markdown(summary: Since) -> str:
     icon = "✅" if summary.ok else "❌"
     lines = [
-        f"### {icon} Runs since `{summary.rev}` ({summary.commit[:12]})",
+        f"### {icon} Runs since {md_code(summary.rev)} ({summary.commit[:12]})",
         "",
-        f"{_headline(summary)} in " + ", ".join(f"`{p}`" for p in summary.paths) + ".",
+        f"{_headline(summary)} in " + ", ".join(md_code(p) for p in summary.paths) + ".",
         "",
     ]
     names = _metric_names(summary)
     arrows = _directions(summary)
     if summary.added:
-        header = ["run", "config", "overrides", f"vs. `{summary.rev}`"]
+        header = ["run", "config", "overrides", Markdown(f"vs. {md_code(summary.rev)}")]
         header += [f"{n} {ARROWS[arrows[n]]}" if n in arrows else n for n in names]
         rows = [
-            [code(c) if i in (0, 2, 3) and c else c for i, c in enumerate(_row(a, names))]
+            [md_code(c) if i in (0, 2, 3) and c else c for i, c in enumerate(_row(a, names))]
             for a in summary.added[:MAX_ROWS]
         ]
-        lines += md_table([safe(h) for h in header], [[safe(c) for c in r] for r in rows])
+        lines += md_table([md_cell(h) for h in header], rows)
         if len(summary.added) > MAX_ROWS:
             lines.append(f"... and {len(summary.added) - MAX_ROWS} more (see `--format json`).")
         lines += [
@@ -114,7 +109,7 @@ def markdown(summary: Since) -> str:
     for title, paths in (("Removed", summary.removed), ("Changed", summary.changed)):
         if paths:
             lines += ["", f"**{title}** (a recorded run is never rewritten):", ""]
-            lines += [f"- {code(safe(p))}" for p in paths[:MAX_ROWS]]
+            lines += [f"- {md_code(p)}" for p in paths[:MAX_ROWS]]
     return "\n".join(lines) + "\n"
 
 

@@ -10,7 +10,9 @@ from typing import Any
 from ..core.tree import flatten
 from ..query.diff import NOISY
 from .escape import escape
-from .table import columns, md_table
+from .table import columns, md_cell, md_code, md_table
+
+_ARROWS = {"higher": "↑", "lower": "↓"}
 
 
 def _value(value: Any) -> str:
@@ -52,7 +54,7 @@ def show(manifest: Mapping[str, Any], path: str) -> str:
     lines += _section(
         "metrics",
         [
-            (f"{k} ({directions[k]} is better)" if k in directions else k, v)
+            (f"{k} {_ARROWS.get(directions[k], '')}" if k in directions else k, v)
             for k, v in sorted((m.get("metrics") or {}).items())
         ],
     )
@@ -121,7 +123,7 @@ def diff_markdown(
     changes: Mapping[str, Sequence[Mapping[str, Any]]], a: str, b: str, *, full: bool = False
 ) -> str:
     """:func:`diff_text` as Markdown: one table per section."""
-    lines = [f"### `{a}` → `{b}`", ""]
+    lines = [f"### {md_code(a)} → {md_code(b)}", ""]
     if not any(changes.values()):
         lines.append("No differences.")
     for section, rows in changes.items():
@@ -131,7 +133,7 @@ def diff_markdown(
             continue
         body = [
             [
-                f"`{r['key']}`",
+                md_code(r["key"]),
                 "" if r["change"] == "added" else _value(r["old"]),
                 "" if r["change"] == "removed" else _value(r["new"]),
                 f"{r['delta']:+.6g}" if "delta" in r else "",
@@ -139,6 +141,6 @@ def diff_markdown(
             for r in shown
         ]
         lines += [f"**{section}**", ""]
-        lines += md_table(["key", "A", "B", "change"], [[escape(c) for c in r] for r in body])
-        lines += [escape(line).strip() for line in _folded(folded)] + [""]
+        lines += md_table(["key", "A", "B", "change"], body)
+        lines += [md_cell(line.strip()) for line in _folded(folded)] + [""]
     return "\n".join(lines) + "\n"
