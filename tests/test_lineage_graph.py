@@ -201,3 +201,19 @@ def test_files_that_give_no_record_are_problems(
     assert isinstance(found, Problem) and message in found.message and str(path) in found.message
     loaded = read_records([tmp_path])
     assert loaded.records == () and loaded.files == 1 and len(loaded.problems) == 1
+
+
+def test_a_chain_thousands_of_runs_long_is_drawn_in_every_format() -> None:
+    from manifest.render.lineage import render
+
+    count = 3000
+    chain = [
+        rec(f"r{i:05d}", f"T{i:05d}", writes=(str(i),), reads=(str(i - 1),) if i else ())
+        for i in range(count)
+    ]
+    view = around(build_graph(chain), ["run:r01500"])
+    assert len(view.upstream) == 1500 and len(view.downstream) == count - 1501
+    text = render(view, "text")
+    assert text.count("\n") == count + 2  # the root, two headings, one line per other run
+    for fmt in ("json", "dot", "mermaid"):
+        assert "r00000" in render(view, fmt) and "r02999" in render(view, fmt)

@@ -13,6 +13,7 @@ a usage error (exit 2): the contracts cannot be applied at all.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -108,7 +109,7 @@ def parse_contracts(document: Any, *, file: str, base: Path) -> ContractSet:
             params["require"] = tuple(raw["require"])
             stores = raw.get("store", [])
             stores = [stores] if isinstance(stores, str) else stores
-            params["store"] = tuple(str(base / store) for store in stores)
+            params["store"] = tuple(os.path.normpath(base / store) for store in stores)
         elif kind == "drift":
             params = _drift_params(raw, file=file, where=where, base=base, cache=references)
         elif kind == "schema":

@@ -34,27 +34,32 @@ def describe(node: Node) -> str:
 
 
 def _tree(view: Lineage, root: str, *, up: bool) -> list[str]:
+    """The runs reached from ``root`` in one direction, as an indented tree
+    (drawn with an explicit stack: a chain can be thousands of runs long)."""
     graph, reach = view.graph, view.upstream if up else view.downstream
     lines: list[str] = []
     drawn: set[str] = set()
 
-    def branch(node: str, prefix: str, level: int) -> None:
+    def branches(node: str) -> list[Edge]:
         edges = graph.parents_of(node) if up else graph.children_of(node)
-        shown = [e for e in edges if (e.source if up else e.target) in reach]
-        for number, edge in enumerate(shown):
-            other = edge.source if up else edge.target
-            last = number == len(shown) - 1
-            seen = other in drawn
-            mark = "  (*)" if seen else ""
-            text = f"{describe(graph.node(other))}  [{via(edge)}]{mark}"
-            lines.append(prefix + ("└── " if last else "├── ") + escape(text))
-            drawn.add(other)
-            if not seen and (view.depth is None or level + 1 < view.depth):
-                branch(other, prefix + ("    " if last else "│   "), level + 1)
-            elif not seen and (graph.parents_of(other) if up else graph.children_of(other)):
-                lines.append(prefix + ("    " if last else "│   ") + "└── ... (beyond --depth)")
+        return [e for e in edges if (e.source if up else e.target) in reach]
 
-    branch(root, "", 0)
+    stack = [(edge, "", number == 0, 0) for number, edge in enumerate(reversed(branches(root)))]
+    while stack:
+        edge, prefix, last, level = stack.pop()
+        other = edge.source if up else edge.target
+        seen = other in drawn
+        text = f"{describe(graph.node(other))}  [{via(edge)}]" + ("  (*)" if seen else "")
+        lines.append(prefix + ("└── " if last else "├── ") + escape(text))
+        drawn.add(other)
+        inner = prefix + ("    " if last else "│   ")
+        if seen:
+            continue
+        if view.depth is None or level + 1 < view.depth:
+            children = branches(other)
+            stack += [(e, inner, n == 0, level + 1) for n, e in enumerate(reversed(children))]
+        elif graph.parents_of(other) if up else graph.children_of(other):
+            lines.append(inner + "└── ... (beyond --depth)")
     return lines or ["(none)"]
 
 

@@ -41,11 +41,22 @@ def _merged(view: Lineage) -> list[tuple[str, str, str]]:
     labels: dict[tuple[str, str], list[str]] = {}
     for edge in view.edges:
         labels.setdefault((edge.source, edge.target), []).append(via(edge))
-    return [(s, t, "; ".join(dict.fromkeys(v))) for (s, t), v in labels.items()]
+    ids = _ids(view)
+    pairs = sorted(labels, key=lambda pair: (int(ids[pair[0]][1:]), int(ids[pair[1]][1:])))
+    return [(s, t, "; ".join(dict.fromkeys(labels[(s, t)]))) for s, t in pairs]
+
+
+def _rank(node: Node) -> tuple[int, str, str]:
+    """Sources first, then runs as they started, then missing parents."""
+    if node.record is not None:
+        return 1, node.record.created, node.name
+    return (2 if node.kind == MISSING else 0), node.name, ""
 
 
 def _ids(view: Lineage) -> dict[str, str]:
-    return {node: f"n{number}" for number, node in enumerate(view.nodes)}
+    """Short ids of the nodes, numbered in the order they are listed."""
+    ordered = sorted(view.nodes, key=lambda n: _rank(view.graph.node(n)))
+    return {node: f"n{number}" for number, node in enumerate(ordered)}
 
 
 def _dot_text(text: str) -> str:
