@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
+import apps
 from conftest import REPO, manifests_in, python
 
 SCHEMA = json.loads((REPO / "schemas" / "manifest.schema.json").read_text())
@@ -144,3 +145,29 @@ def test_callback_store_argument(tmp_path: Path) -> None:
     result = run_app(tmp_path, "+hydra.callbacks.manifest.store=runs/m")
     assert result.returncode == 0, result.stderr
     assert len(manifests_in(package / "runs" / "m")) == 1
+
+
+def test_a_sweep_ends_with_what_its_jobs_recorded(tmp_path: Path) -> None:
+    app = apps.make(tmp_path, "sweep")  # hydra.sweeper.params in the config
+    result = apps.run(app, "-m")
+    assert result.returncode == 0, result.stderr
+    found = manifests_in(tmp_path / "manifests")
+    assert sorted(m["params"]["seed"] for m in found) == [0, 1, 2]
+    lines = (result.stdout + result.stderr).splitlines()
+    # in this process: each job's own line once (Hydra's job log), then the count
+    for manifest in found:
+        assert sum(manifest["run_id"] in line for line in lines) == 1
+    store = tmp_path / "manifests"
+    assert f"hydra-manifest: 3 manifests recorded for this sweep in {store} (3 completed)" in lines
+
+
+def test_a_sweep_names_each_job_without_a_manifest(tmp_path: Path) -> None:
+    app = apps.make(tmp_path, "sweep")
+    (tmp_path / "blocked").write_text("a file where the store folder should be")
+    result = apps.run(app, "-m", "seed=4,5", "manifest.store=blocked")
+    assert "hydra-manifest: 0 manifests recorded for this sweep" in result.stderr
+    missing = [line for line in result.stderr.splitlines() if "for the job in" in line]
+    assert len(missing) == 2
+    assert all(
+        line.startswith("hydra-manifest: ERROR: no manifest was recorded") for line in missing
+    )

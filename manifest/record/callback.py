@@ -2,11 +2,16 @@
 
 Add it to an existing ``@hydra.main`` app without changing the app::
 
-    python app.py +hydra.callbacks.manifest._target_=manifest.callback.ManifestCallback
+    python app.py hydra/callbacks=manifest
 
-The app's return value, if a mapping of numbers, is the metric vector.
-Hydra turns an exception raised by a callback into a warning, so a manifest
-that cannot be recorded is reported here, loudly, on stderr.
+(the config group comes with the package's Hydra plugin; the long form
+``+hydra.callbacks.manifest._target_=manifest.callback.ManifestCallback``
+works too). The app's return value, if a mapping of numbers, is the metric
+vector. Hydra turns an exception raised by a callback into a warning, so a
+manifest that cannot be recorded is reported here, loudly, on stderr. When a
+sweep ends, the process that launched it names the manifests its jobs
+recorded elsewhere (:mod:`.sweep`): a submitit job's own lines only reach
+its log files.
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from hydra.experimental.callback import Callback
 
 from .capture.cost import CostMeter
+from .sweep import Sweep, closing_lines
 
 log = logging.getLogger("manifest")
 
@@ -36,6 +43,28 @@ class ManifestCallback(Callback):
         self._started: tuple[datetime, CostMeter] | None = None
         self._task: tuple[str, Any] | None = None
         self._skip = False
+        self._sweep: Sweep | None = None  # set in the process that launches a sweep
+        self._announced: set[Path] = set()
+
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        try:
+            self._sweep = Sweep.start(config, self._defaults())
+        except Exception as exc:  # no closing lines, but never a broken sweep
+            _error(f"cannot watch this sweep for its manifests: {exc}")
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        if self._sweep is None or self._skip:
+            return
+        try:
+            lines, errors = closing_lines(self._sweep, self._announced)
+        except Exception as exc:
+            _error(f"cannot list the manifests of this sweep: {exc}")
+            return
+        for line in [*lines, *errors]:
+            print(line, file=sys.stderr, flush=True)
+
+    def _defaults(self) -> dict[str, Any]:
+        return {k: v for k, v in (("store", self.store), ("owner", self.owner)) if v}
 
     def on_job_start(self, config: Any, *, task_function: Any = None, **kwargs: Any) -> None:
         from .run import TaskRunner
@@ -55,13 +84,11 @@ class ManifestCallback(Callback):
 
             detail = exc.describe() if hasattr(exc, "describe") else f"{type(exc).__name__}: {exc}"
             where = job_return.working_dir or "unknown run dir"
-            print(
-                "hydra-manifest: ERROR: no manifest was recorded for this job "
-                f"({escape(where)}): {escape(detail)}",
-                file=sys.stderr,
-                flush=True,
-            )
+            _error(f"no manifest was recorded for this job ({escape(where)}): {escape(detail)}")
             return
+        if self._sweep is not None and self._sweep.announced_at_the_end():
+            return  # the launching process names it where this process's line would go
+        self._announced.add(Path(path).resolve())
         log.info("Recorded manifest %s", path)
 
     def _record(self, config: Any, job_return: Any) -> str:
@@ -75,9 +102,8 @@ class ManifestCallback(Callback):
         cost = meter.stop()
         finished = datetime.now(timezone.utc)
         task, source = self._task or ("__main__:unknown", None)
-        defaults = {k: v for k, v in (("store", self.store), ("owner", self.owner)) if v}
         ctx = job_context(
-            config, job_return.hydra_cfg, task=task, task_source=source, defaults=defaults
+            config, job_return.hydra_cfg, task=task, task_source=source, defaults=self._defaults()
         )
         if job_return.status == JobStatus.COMPLETED:
             outcome = Outcome("completed", job_return.return_value, None, created, finished, cost)
@@ -87,3 +113,7 @@ class ManifestCallback(Callback):
                 error = RuntimeError(f"job ended with status {job_return.status}")
             outcome = Outcome.from_exception(error, created=created, finished=finished, cost=cost)
         return str(record(ctx, outcome).path)
+
+
+def _error(message: str) -> None:
+    print(f"hydra-manifest: ERROR: {message}", file=sys.stderr, flush=True)
