@@ -26,6 +26,7 @@ from hydra.experimental.callback import Callback
 
 from .capture.cost import CostMeter
 from .sweep import Sweep, closing_lines
+from .tasks import MainModule, main_module
 
 log = logging.getLogger("manifest")
 
@@ -45,8 +46,13 @@ class ManifestCallback(Callback):
         self._skip = False
         self._sweep: Sweep | None = None  # set in the process that launches a sweep
         self._announced: set[Path] = set()
+        self._main: MainModule | None = None  # __main__ of the process that started the app
+
+    def on_run_start(self, config: Any, **kwargs: Any) -> None:
+        self._main = main_module()
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        self._main = main_module()  # jobs may run in workers, where __main__ is another
         try:
             self._sweep = Sweep.start(config, self._defaults())
         except Exception as exc:  # no closing lines, but never a broken sweep
@@ -71,7 +77,9 @@ class ManifestCallback(Callback):
         from .tasks import entrypoint_of
 
         self._skip = isinstance(task_function, TaskRunner)  # manifest run records itself
-        self._task = entrypoint_of(task_function) if task_function is not None else None
+        self._task = (
+            entrypoint_of(task_function, main=self._main) if task_function is not None else None
+        )
         self._started = (datetime.now(timezone.utc), CostMeter.start())
 
     def on_job_end(self, config: Any, job_return: Any, **kwargs: Any) -> None:

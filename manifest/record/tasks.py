@@ -70,14 +70,35 @@ def _main_module_name() -> str | None:
     return path.stem if path.stem.isidentifier() else None
 
 
-def entrypoint_of(function: Callable[..., Any]) -> tuple[str, Path | None]:
-    """The ``module:function`` naming ``function``, and its source file."""
+MainModule = tuple[str | None, Path | None]
+
+
+def main_module() -> MainModule:
+    """The importable name and the file of this process's ``__main__``."""
+    main = sys.modules.get("__main__")
+    file = getattr(main, "__file__", None)
+    return _main_module_name(), Path(file).resolve() if isinstance(file, str) else None
+
+
+def entrypoint_of(
+    function: Callable[..., Any], *, main: MainModule | None = None
+) -> tuple[str, Path | None]:
+    """The ``module:function`` naming ``function``, and its source file.
+
+    A function of ``__main__`` is named after the module the app was started
+    as: ``main``, taken in the process that started the app (a launcher's
+    worker process has a ``__main__`` of its own), else this process's.
+    """
     module = getattr(function, "__module__", None) or "__main__"
     qualname = getattr(function, "__qualname__", None) or getattr(function, "__name__", "task")
+    main_file = None
     if module == "__main__":
-        module = _main_module_name() or "__main__"
+        name, main_file = main if main is not None else main_module()
+        module = name or "__main__"
     try:
         source = inspect.getsourcefile(function)
     except TypeError:
         source = None
+    if main_file is not None and main is not None:
+        source = str(main_file)  # the worker may not see the started file under its name
     return f"{module}:{qualname}", Path(source) if source else None
