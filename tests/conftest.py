@@ -24,6 +24,29 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield tmp_path
 
 
+@pytest.fixture
+def app_imports(tmp_path: Path) -> Iterator[None]:
+    """Forget, after the test, the apps that ``verify`` imported from
+    ``tmp_path`` and the configs they registered in Hydra's ConfigStore: a
+    later launch would otherwise hand those configs (classes of modules no
+    other process can import) to its worker processes."""
+    import copy
+
+    from hydra.core.config_store import ConfigStore
+    from hydra.core.plugins import Plugins
+
+    Plugins.instance()  # the plugins' own configs registered first: they are kept
+    store = ConfigStore.instance()
+    saved = copy.deepcopy(store.repo)
+    before = set(sys.modules)
+    yield
+    store.repo = saved
+    for name in set(sys.modules) - before:
+        file = getattr(sys.modules[name], "__file__", None) or ""
+        if file.startswith(str(tmp_path)):
+            del sys.modules[name]
+
+
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This checkout built as a wheel, once per test session."""

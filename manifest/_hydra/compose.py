@@ -1,13 +1,14 @@
-"""Composing a config from a folder of configs, with Hydra's public API."""
+"""Composing a config from a folder (or package) of configs, or from the
+ConfigStore, with Hydra's public API."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
 from .session import hydra_session
+from .source import ConfigSource, describe, search_path_of
 
 
 def one_paragraph(text: str) -> str:
@@ -15,32 +16,43 @@ def one_paragraph(text: str) -> str:
     return " ".join(line.strip() for line in text.strip().splitlines() if line.strip())
 
 
-def compose(config_dir: Path, config_name: str, overrides: Sequence[str]) -> Any:
-    """The config ``config_name`` of ``config_dir`` with ``overrides`` (a
+def _initialize(source: ConfigSource, job_name: str) -> Any:
+    """Hydra's initializer for ``source`` (an absolute folder, a package, or
+    no primary folder at all)."""
+    from hydra import initialize, initialize_config_dir, initialize_config_module
+
+    from .session import VERSION_BASE
+
+    path = search_path_of(source)
+    if path is None:
+        return initialize(config_path=None, job_name=job_name, version_base=VERSION_BASE)
+    if path.startswith("pkg://"):
+        module = path[len("pkg://") :].replace("/", ".")
+        return initialize_config_module(module, job_name=job_name, version_base=VERSION_BASE)
+    folder = path[len("file://") :] if path.startswith("file://") else path
+    return initialize_config_dir(config_dir=folder, job_name=job_name, version_base=VERSION_BASE)
+
+
+def compose(source: ConfigSource, config_name: str, overrides: Sequence[str]) -> Any:
+    """The config ``config_name`` of ``source`` (a config folder, a Hydra
+    search path, or None for the ConfigStore alone) with ``overrides`` (a
     ``DictConfig`` without the ``hydra`` node); nothing is imported or run.
 
-    Raises :class:`ConfigError` naming the config file when Hydra cannot
-    compose it.
+    Raises :class:`ConfigError` naming the config when Hydra cannot compose
+    it.
     """
     from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
     from yaml import YAMLError
 
-    from .session import VERSION_BASE
-
     with hydra_session():
         try:
-            with initialize_config_dir(
-                config_dir=str(config_dir.resolve()),
-                job_name=config_name,
-                version_base=VERSION_BASE,
-            ):
+            with _initialize(source, config_name):
                 return hydra_compose(config_name, list(overrides))
         except (HydraException, OmegaConfBaseException, YAMLError) as exc:
             raise ConfigError(
                 "the repository's config does not compose with the recorded overrides: "
                 + one_paragraph(str(exc)),
-                file=str(config_dir / f"{config_name}.yaml"),
+                file=describe(source, config_name),
             ) from None

@@ -11,7 +11,6 @@ release removes it.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 # (module, attribute path) of each private name used below
@@ -25,17 +24,21 @@ PRIVATE_API: tuple[tuple[str, str], ...] = (
     ("hydra.core.singleton", "Singleton._instances"),
     ("hydra.core.utils", "JobReturn._return_value"),
 )
+# What @hydra.main keeps in the closure of the function it returns (guarded
+# by tests/test_verify_apps.py::test_hydra_main_keeps_its_settings_in_its_closure)
+HYDRA_MAIN_CLOSURE = ("config_path", "config_name", "task_function")
 
 
-def main_hydra(config_dir: Path, task_name: str) -> Any:
-    """A ``Hydra`` for the configs in ``config_dir`` (and every search-path
-    plugin), installed as the global one; the global one is cleared first."""
+def main_hydra(search_path_dir: str | None, task_name: str) -> Any:
+    """A ``Hydra`` for the configs of ``search_path_dir`` (Hydra's form,
+    ``file://`` or ``pkg://``; None for none) and every search-path plugin,
+    installed as the global one; the global one is cleared first."""
     from hydra._internal.hydra import Hydra
     from hydra._internal.utils import create_config_search_path
     from hydra.core.global_hydra import GlobalHydra
 
     GlobalHydra.instance().clear()
-    search_path = create_config_search_path(f"file://{config_dir.resolve()}")
+    search_path = create_config_search_path(search_path_dir)
     return Hydra.create_main_hydra2(task_name=task_name, config_search_path=search_path)
 
 
@@ -70,3 +73,28 @@ def job_value(job_return: Any) -> Any:
     """What a job's task returned, or the exception it raised, without the
     line that ``JobReturn.return_value`` prints for a failed job."""
     return job_return._return_value
+
+
+def hydra_main_settings(function: Any) -> tuple[str | None, str | None, Any] | None:
+    """``(config_path, config_name, task_function)`` of a ``@hydra.main`` app
+    (also under decorators that keep ``__wrapped__``), or None for any other
+    callable. Hydra keeps them only in the closure of the function it returns."""
+    import importlib
+    import inspect
+
+    hydra_main_file = inspect.getfile(importlib.import_module("hydra.main"))
+    current = function
+    for _ in range(16):  # a chain of wrappers, not a cycle
+        if not inspect.isfunction(current):
+            return None
+        if inspect.getfile(current) == hydra_main_file:  # wraps() copies __module__
+            found = inspect.getclosurevars(current).nonlocals
+            if all(name in found for name in HYDRA_MAIN_CLOSURE):
+                path, name, task = (found[n] for n in HYDRA_MAIN_CLOSURE)
+                if (path is None or isinstance(path, str)) and (
+                    name is None or isinstance(name, str)
+                ):
+                    return path, name, task
+            return None
+        current = getattr(current, "__wrapped__", None)
+    return None

@@ -9,13 +9,13 @@ runs in a :func:`~.session.hydra_session`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
 from . import internal
 from .compose import one_paragraph
 from .session import hydra_session
+from .source import ConfigSource, describe, search_path_of
 
 TaskFunction = Callable[[Any], Any]
 
@@ -34,15 +34,17 @@ def _values(returned: Any) -> list[Any]:
 
 
 def run_jobs(
-    config_dir: Path,
+    source: ConfigSource,
     config_name: str,
     overrides: Sequence[str],
     task: TaskFunction,
     *,
     multirun: bool,
+    job_name: str | None = None,
 ) -> list[Any]:
-    """Compose ``config_name`` with ``overrides`` and run ``task`` as Hydra's
-    job (a sweep of jobs when ``multirun``); what each job returned.
+    """Compose ``config_name`` of ``source`` (a config folder, a Hydra search
+    path, or None) with ``overrides`` and run ``task`` as Hydra's job (a sweep
+    of jobs when ``multirun``); what each job returned.
 
     Raises :class:`ConfigError` when Hydra cannot compose or launch.
     """
@@ -51,7 +53,7 @@ def run_jobs(
     from yaml import YAMLError
 
     with hydra_session(import_from_cwd=True):
-        hydra = internal.main_hydra(config_dir, config_name)
+        hydra = internal.main_hydra(search_path_of(source), job_name or config_name)
         try:
             if multirun:
                 return _values(hydra.multirun(config_name, task, list(overrides)))
@@ -62,17 +64,17 @@ def run_jobs(
                 hint="overrides use Hydra's grammar: key=value, +key=value, ~key, group=option",
             ) from None
         except (HydraException, OmegaConfBaseException, YAMLError) as exc:
-            raise ConfigError(
-                one_paragraph(str(exc)), file=str(config_dir / f"{config_name}.yaml")
-            ) from None
+            raise ConfigError(one_paragraph(str(exc)), file=describe(source, config_name)) from None
 
 
 def launch_jobs(
-    config_dir: Path,
+    source: ConfigSource,
     config_name: str,
     launch_overrides: Sequence[str],
     job_overrides: Sequence[Sequence[str]],
     task: TaskFunction,
+    *,
+    job_name: str | None = None,
 ) -> list[Any]:
     """Hand one job per entry of ``job_overrides`` to the launcher that
     ``launch_overrides`` (with the first job's overrides) configure, bypassing
@@ -87,7 +89,7 @@ def launch_jobs(
     from omegaconf.errors import OmegaConfBaseException
 
     with hydra_session(import_from_cwd=True):
-        hydra = internal.main_hydra(config_dir, config_name)
+        hydra = internal.main_hydra(search_path_of(source), job_name or config_name)
         try:
             cfg = hydra.compose_config(
                 config_name,
@@ -103,10 +105,32 @@ def launch_jobs(
             )
             returned = launcher.launch([list(o) for o in job_overrides], initial_job_idx=0)
         except (HydraException, OmegaConfBaseException, ImportError, RuntimeError) as exc:
+            message = one_paragraph(str(exc))
             raise ConfigError(
-                f"cannot launch the re-runs: {one_paragraph(str(exc))}",
-                hint="is the launcher plugin installed (pip install hydra-joblib-launcher)?",
+                f"cannot launch the re-runs: {message}",
+                file=describe(source, config_name),
+                hint=launcher_hint(message, launch_overrides),
             ) from None
     from hydra.core.utils import JobReturn
 
     return [internal.job_value(r) if isinstance(r, JobReturn) else r for r in returned]
+
+
+PLUGINS = {
+    "joblib": "hydra-joblib-launcher",
+    "submitit_local": "hydra-submitit-launcher",
+    "submitit_slurm": "hydra-submitit-launcher",
+    "ray": "hydra-ray-launcher",
+    "ray_aws": "hydra-ray-launcher",
+    "rq": "hydra-rq-launcher",
+}
+
+
+def launcher_hint(message: str, launch_overrides: Sequence[str]) -> str | None:
+    """A hint naming the plugin to install, when the launcher is what failed."""
+    chosen = [o.split("=", 1)[1] for o in launch_overrides if o.startswith("hydra/launcher=")]
+    if not chosen or "hydra/launcher" not in message:
+        return None
+    package = PLUGINS.get(chosen[-1])
+    install = f"pip install {package}" if package else "install its plugin"
+    return f"is the {chosen[-1]} launcher installed ({install})?"

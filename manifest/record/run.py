@@ -32,18 +32,28 @@ class JobSummary:
 
 
 class TaskRunner:
-    """The task function handed to Hydra: run ``manifest.task``, record it."""
+    """The task function handed to Hydra: run the task, record it.
 
-    def __call__(self, cfg: Any) -> JobSummary:
-        from hydra.core.hydra_config import HydraConfig
+    The task is ``manifest.task`` of the job's config, or ``task`` when given
+    (an app's entry point: a ``@hydra.main`` function, called with the config
+    as Hydra's own wrapper allows). ``store``, when given, is where the
+    manifest goes, whatever the config says (verify's own store).
+    """
+
+    def __init__(self, task: str | None = None, store: str | None = None) -> None:
+        self.task = task
+        self.store = store
+
+    def _prepare(self, cfg: Any, hydra_cfg: Any, overrides: tuple[str, ...]) -> Any:
+        """(the task function, the job's context), or a summary of why not."""
+        from dataclasses import replace
+
         from omegaconf import OmegaConf
 
         from .job import job_context
         from .tasks import resolve_task
 
-        hydra_cfg: Any = HydraConfig.instance().cfg
-        overrides = tuple(str(o) for o in hydra_cfg.hydra.overrides.task)
-        entrypoint = OmegaConf.select(cfg, "manifest.task", default=None)
+        entrypoint = self.task or OmegaConf.select(cfg, "manifest.task", default=None)
         if entrypoint is None:
             return JobSummary(
                 "config-error",
@@ -57,6 +67,19 @@ class TaskRunner:
             )
         except ManifestError as exc:
             return JobSummary("config-error", error=exc.describe(), overrides=overrides)
+        if self.store is not None:
+            ctx = replace(ctx, settings=replace(ctx.settings, store=self.store))
+        return function, ctx
+
+    def __call__(self, cfg: Any) -> JobSummary:
+        from hydra.core.hydra_config import HydraConfig
+
+        hydra_cfg: Any = HydraConfig.instance().cfg
+        overrides = tuple(str(o) for o in hydra_cfg.hydra.overrides.task)
+        prepared = self._prepare(cfg, hydra_cfg, overrides)
+        if isinstance(prepared, JobSummary):
+            return prepared
+        function, ctx = prepared
 
         created = datetime.now(timezone.utc)
         meter = CostMeter.start()
@@ -104,9 +127,13 @@ def _record_quietly(ctx: Any, outcome: Outcome) -> None:
 
 
 def _source_of(function: Any) -> Path | None:
+    """The source file of the task: the user's own under decorators that keep
+    ``__wrapped__`` (``@hydra.main`` does), not the decorator's."""
+    import inspect
+
     from .tasks import entrypoint_of
 
-    return entrypoint_of(function)[1]
+    return entrypoint_of(inspect.unwrap(function))[1]
 
 
 def _has_override(overrides: list[str], key: str) -> bool:
@@ -114,24 +141,45 @@ def _has_override(overrides: list[str], key: str) -> bool:
 
 
 def execute(
-    config_dir: Path, config_name: str, overrides: list[str], *, multirun: bool = False
+    config_dir: Path,
+    config_name: str | None,
+    overrides: list[str],
+    *,
+    multirun: bool = False,
+    app: str | None = None,
+    store: Path | None = None,
 ) -> list[JobSummary]:
-    """Compose ``config_name`` from ``config_dir`` with ``overrides`` and run it.
+    """Compose ``config_name`` (default ``config``) from ``config_dir`` with
+    ``overrides`` and run its ``manifest.task``; or, with ``app``
+    (``module:function`` of a ``@hydra.main`` app), run the app with its own
+    configs (``config_name`` defaults to the app's). ``store``, when given,
+    is where the manifests go, whatever the config says.
 
-    The task runs with its run directory as working directory (unless
-    ``hydra.job.chdir=false`` is given). Raises :class:`ConfigError` when
-    Hydra cannot compose or launch, :class:`UsageError` for a missing folder.
+    A config's task runs with its run directory as working directory (unless
+    ``hydra.job.chdir=false`` is given); an app's as its config says. Raises
+    :class:`ConfigError` when Hydra cannot compose or launch,
+    :class:`UsageError` for a missing folder, :class:`TaskError` for an app
+    that does not import or is not a ``@hydra.main`` app.
     """
-    config_dir = config_dir.resolve()
-    if not config_dir.is_dir():
-        raise UsageError("config folder not found", file=str(config_dir), hint="pass --config-dir")
     from .._hydra.launch import run_jobs
 
     overrides = list(overrides)
-    if not _has_override(overrides, "hydra.job.chdir"):
-        overrides.append("hydra.job.chdir=True")
+    if app is not None:
+        from .._hydra.app import load_app
+
+        info = load_app(app)
+        source, name, job_name = info.source, config_name or info.config_name, info.job_name
+        if name is None:
+            raise UsageError(f"the app {app} names no config", hint="pass --config-name")
+    else:
+        source, name, job_name = config_dir.resolve(), config_name or "config", None
+        if not source.is_dir():
+            raise UsageError("config folder not found", file=str(source), hint="pass --config-dir")
+        if not _has_override(overrides, "hydra.job.chdir"):
+            overrides.append("hydra.job.chdir=True")
     overrides.append(f"hydra.mode={'MULTIRUN' if multirun else 'RUN'}")
-    returned = run_jobs(config_dir, config_name, overrides, TaskRunner(), multirun=multirun)
+    runner = TaskRunner(task=app, store=str(store.resolve()) if store is not None else None)
+    returned = run_jobs(source, name, overrides, runner, multirun=multirun, job_name=job_name)
     return [
         value
         if isinstance(value, JobSummary)

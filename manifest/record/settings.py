@@ -119,7 +119,12 @@ def envelope_json(node: Any) -> dict[str, Any]:
         raise _fail("envelope.seed_key", "a config key", seed_key)
     return {
         "identical": _str_list(node, "identical") if "identical" in node else ["*"],
-        "default": _tolerance(node.get("default"), "envelope.default"),
+        # the default in full: a node with the schema and one without say the same
+        "default": {
+            "atol": 0.0,
+            "rtol": 0.0,
+            **_tolerance(node.get("default"), "envelope.default"),
+        },
         "metrics": {
             str(k): _tolerance(v, f"envelope.metrics.{k}") for k, v in sorted(metrics.items())
         },

@@ -109,7 +109,9 @@ def prepare(path: Path, index: int, *, config_dir: Path, trust: bool, seeds: int
             "repository declares; the repository's is used",
             "/envelope",
         )
-    case.jobs.append(Job(f"{index}:same-seed", composed.config_name, composed.overrides))
+    case.jobs.append(
+        Job(f"{index}:same-seed", composed.config_name, composed.overrides, composed.app)
+    )
     count = seeds or (envelope["seeds"] if envelope["stochastic"] else None)
     if count:
         _add_fresh_seeds(case, index, count)
@@ -135,7 +137,12 @@ def _add_fresh_seeds(case: Case, index: int, count: int) -> None:
     case.seeds = fresh_seeds(seed, count)
     base = _without_key(case.composed.overrides, key)
     case.jobs += [
-        Job(f"{index}:{key}={s}", case.composed.config_name, (*base, f"++{key}={s}"))
+        Job(
+            f"{index}:{key}={s}",
+            case.composed.config_name,
+            (*base, f"++{key}={s}"),
+            case.composed.app,
+        )
         for s in case.seeds
     ]
 

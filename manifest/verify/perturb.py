@@ -90,18 +90,15 @@ def run_variation(
     from ..core.reading import read_json
 
     run_dir, store = root / variation.folder, root / "store"
+    configs = (
+        ["--app", job.app.entrypoint]
+        if job.app is not None
+        else ["--config-dir", str(config_dir.resolve())]
+    )
     command = [
-        sys.executable,
-        "-m",
-        "manifest",
-        "run",
-        "--config-dir",
-        str(config_dir.resolve()),
-        "--config-name",
-        job.config_name,
-        *job.overrides,
+        *(sys.executable, "-m", "manifest", "run", *configs, "--store", str(store)),
+        *("--config-name", job.config_name, *job.overrides),
         f"hydra.run.dir={quoted(str(run_dir))}",
-        f"manifest.store={quoted(str(store))}",
     ]
     env = {**base_env, **variation.env}
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from .._hydra.app import AppInfo
 from .._hydra.compose import compose
+from .._hydra.source import ConfigSource
 from ..core.canonical import digest_of
 from ..core.tree import flatten, get, leaves, put
 from ..errors import ConfigError
@@ -38,6 +39,7 @@ class Recomposed:
     settings: Settings
     params: dict[str, Any]
     volatile: tuple[str, ...] = field(default=())  # keys taken from the record
+    app: AppInfo | None = None  # the app whose configs these are (a callback's run)
 
     @property
     def params_digest(self) -> str:
@@ -85,14 +87,18 @@ def _settings_node(cfg: Any) -> Any:
 
 
 def recompose(
-    config_dir: Path,
+    source: ConfigSource,
     config_name: str,
     overrides: Sequence[str],
     *,
     recorded_params: Mapping[str, Any],
+    app: AppInfo | None = None,
 ) -> Recomposed:
-    """Compose ``config_name`` from ``config_dir`` with ``overrides`` (no
-    task is imported) and read its task, settings and parameter vector.
+    """Compose ``config_name`` from ``source`` (the repository's config
+    folder; or, for ``app``, the app's configs, its module imported already)
+    with ``overrides`` (no task is imported) and read its task (the config's
+    ``manifest.task``, or the app's entry point), settings and parameter
+    vector.
 
     Leaves from clock or Hydra-runtime resolvers take their value from
     ``recorded_params``; leaves from ``${oc.env:}`` keep their expression, as
@@ -102,7 +108,7 @@ def recompose(
 
     from ..record.job import EXCLUDED_NODES, json_safe
 
-    cfg = compose(config_dir, config_name, overrides)
+    cfg = compose(source, config_name, overrides)
     container = OmegaConf.to_container(cfg, resolve=False)
     assert isinstance(container, dict)
     raw = {str(k): v for k, v in container.items() if k not in EXCLUDED_NODES}
@@ -125,8 +131,9 @@ def recompose(
     return Recomposed(
         config_name=config_name,
         overrides=tuple(overrides),
-        task=settings.task,
+        task=app.entrypoint if app is not None else settings.task,
         settings=settings,
         params=params,
         volatile=tuple(sorted(volatile)),
+        app=app,
     )

@@ -19,17 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._hydra.app import AppInfo
 from ..errors import ManifestError
 from ..record.run import JobSummary, TaskRunner
 
 
 @dataclass(frozen=True)
 class Job:
-    """One re-run: a config of the repository and the overrides to apply."""
+    """One re-run: a config of the repository and the overrides to apply;
+    for a run recorded by the callback, the app whose configs and entry
+    point these are (None: the config folder's config and its manifest.task)."""
 
     key: str
     config_name: str
     overrides: tuple[str, ...]
+    app: AppInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -67,12 +71,14 @@ class LaunchSettings:
         (about 0.15 s with joblib) while progress is seen per launch."""
         return 1 if self.jobs <= 1 else 4 * self.jobs
 
-    def launcher_overrides(self, sweep_dir: Path) -> list[str]:
+    def launcher_overrides(self, sweep_dir: Path, *, chdir: bool = True) -> list[str]:
         """Hydra overrides of the launch: fresh folders, quiet Hydra logging,
-        the joblib launcher for ``jobs > 1`` unless another one is named."""
+        the joblib launcher for ``jobs > 1`` unless another one is named; the
+        run directory as working directory unless ``chdir`` is false (an
+        app's own config says where it runs, as when it ran)."""
         overrides = [
             "hydra.mode=MULTIRUN",
-            "hydra.job.chdir=True",
+            *(["hydra.job.chdir=True"] if chdir else []),
             f"hydra.sweep.dir={quoted(str(sweep_dir))}",
             "hydra.sweep.subdir=${hydra.job.num}",
             "hydra/hydra_logging=disabled",
@@ -142,28 +148,29 @@ def launch(jobs: Sequence[Job], settings: LaunchSettings, *, batch: int) -> list
     launcher plugin that is not installed, for example).
     """
     results: dict[int, Rerun] = {}
-    by_config: dict[str, list[int]] = {}
+    by_config: dict[tuple[str, AppInfo | None], list[int]] = {}
     for index, job in enumerate(jobs):
-        by_config.setdefault(job.config_name, []).append(index)
-    for group, (name, indexes) in enumerate(by_config.items()):
+        by_config.setdefault((job.config_name, job.app), []).append(index)
+    for group, indexes in enumerate(by_config.values()):
         sweep_dir = settings.work_dir / "runs" / f"{batch}-{group}"
-        returned = _launch_group(name, [jobs[i] for i in indexes], settings, sweep_dir)
+        returned = _launch_group([jobs[i] for i in indexes], settings, sweep_dir)
         project_dir = Path.cwd()
         for index, value in zip(indexes, returned, strict=True):
             results[index] = rerun_from_summary(jobs[index], value, project_dir)
     return [results[i] for i in range(len(jobs))]
 
 
-def _launch_group(
-    config_name: str, jobs: Sequence[Job], settings: LaunchSettings, sweep_dir: Path
-) -> list[Any]:
+def _launch_group(jobs: Sequence[Job], settings: LaunchSettings, sweep_dir: Path) -> list[Any]:
+    """One launch of jobs that share a config and an app."""
     from .._hydra.launch import launch_jobs
 
-    store = f"manifest.store={quoted(str(settings.store))}"
+    app, config_name = jobs[0].app, jobs[0].config_name
+    runner = TaskRunner(task=app.entrypoint if app else None, store=str(settings.store))
     return launch_jobs(
-        settings.config_dir,
+        app.source if app else settings.config_dir,
         config_name,
-        settings.launcher_overrides(sweep_dir),
-        [[*job.overrides, store] for job in jobs],
-        TaskRunner(),
+        settings.launcher_overrides(sweep_dir, chdir=app is None),
+        [list(job.overrides) for job in jobs],
+        runner,
+        job_name=app.job_name if app else None,
     )

@@ -24,9 +24,9 @@ from typing import Any
 
 from ..core.results import FAIL, PASS, Check
 from ..core.tree import flatten, json_pointer
-from ..errors import ManifestError
 from ..record.settings import SCHEMA_NAME
-from .recompose import Recomposed, recompose
+from .recompose import Recomposed
+from .target import choose
 
 # Where and by whom a manifest is written: no influence on what runs or is
 # checked. Recorded overrides of these are dropped, not applied (verify
@@ -93,14 +93,12 @@ def screen_overrides(overrides: Sequence[str]) -> Screened:
     return Screened(tuple(kept), tuple(ignored), tuple(refused))
 
 
-def config_name_problem(name: Any, config_dir: Path) -> str | None:
-    """Why ``name`` does not name a config of the repository, or None."""
+def config_name_problem(name: Any) -> str | None:
+    """Why ``name`` cannot name a config of the repository, or None."""
     if not isinstance(name, str) or not name:
         return "the manifest names no config (it was not recorded from a config file)"
     if not _CONFIG_NAME.match(name):
         return f"{name!r} is not a plain config name"
-    if not (config_dir / f"{name}.yaml").is_file():
-        return f"the repository has no config {name}.yaml in {config_dir}"
     return None
 
 
@@ -141,40 +139,22 @@ def _override_checks(subject: str, screened: Screened) -> list[Check]:
     return [Check(subject, "trust.overrides", PASS, message)]
 
 
-def _task_check(subject: str, task: Any, composed: Recomposed, config_name: str) -> Check:
-    """The recorded task is the one the repository's config declares."""
-    if composed.task is None:
-        return Check(
-            subject,
-            "trust.task",
-            FAIL,
-            "refused: the repository's config names no task (manifest.task)",
-            "/task",
-            found=str(task),
-        )
-    if task != composed.task:
-        return Check(
-            subject,
-            "trust.task",
-            FAIL,
-            "refused: the manifest names a task that the repository "
-            f"does not declare for config {config_name}; it was not imported",
-            "/task",
-            expected=composed.task,
-            found=str(task),
-        )
-    return Check(subject, "trust.task", PASS, f"task {task} is the repository's")
-
-
 def admit(
-    manifest: Mapping[str, Any], subject: str, *, config_dir: Path, trust: bool = False
+    manifest: Mapping[str, Any],
+    subject: str,
+    *,
+    config_dir: Path,
+    trust: bool = False,
+    project_dir: Path | None = None,
 ) -> Admission:
     """Decide whether ``manifest`` may be re-run, and with what.
 
     Refused (``recomposed`` is None) when an override crosses the boundary,
-    the config or task is not the repository's, or the parameter vector
-    differs from the record (unless ``trust``; the difference is then a
-    failed ``params`` check).
+    the config or task is not the repository's (a config of ``config_dir``
+    declaring the task, or an app that the repository at ``project_dir``,
+    default the current folder, names: :mod:`.target`), or the parameter
+    vector differs from the record (unless ``trust``; the difference is then
+    a failed ``params`` check).
     """
     checks: list[Check] = []
 
@@ -183,22 +163,22 @@ def admit(
         return Admission(tuple(checks), None)
 
     name = manifest.get("config_name")
-    problem = config_name_problem(name, config_dir)
+    problem = config_name_problem(name)
     if problem:
         return refuse("trust.config", f"refused: {problem}", "/config_name")
     screened = screen_overrides([str(o) for o in manifest.get("overrides") or []])
     checks += _override_checks(subject, screened)
     if screened.refused:
         return Admission(tuple(checks), None)
-    try:
-        composed = recompose(
-            config_dir, str(name), screened.kept, recorded_params=manifest.get("params") or {}
-        )
-    except ManifestError as exc:
-        return refuse("trust.config", f"refused: {exc.describe()}", "/overrides")
-    task_check = _task_check(subject, manifest.get("task"), composed, str(name))
+    composed, task_check = choose(
+        manifest,
+        subject,
+        screened.kept,
+        config_dir=config_dir,
+        project_dir=project_dir if project_dir is not None else Path.cwd(),
+    )
     checks.append(task_check)
-    if task_check.status == FAIL:
+    if composed is None:
         return Admission(tuple(checks), None)
     checks.extend(param_checks(manifest, composed, subject, trust=trust))
     if any(c.status == FAIL for c in checks) and not trust:

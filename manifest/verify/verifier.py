@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ..core.results import FAIL, Report
@@ -161,10 +162,7 @@ def _phases(
 
     pending = [(case, job) for case in cases if case.verdict is None for job in case.jobs]
     _run_all(pending, settings, notify, finished, batches)
-    controls = [
-        (c, Job(c.jobs[0].key + ":control", c.jobs[0].config_name, c.jobs[0].overrides))
-        for c in needs_control
-    ]
+    controls = [(c, replace(c.jobs[0], key=c.jobs[0].key + ":control")) for c in needs_control]
     _run_all(controls, settings, notify, lambda case: None, batches)
     for case, job in controls:
         primary = case.primary()

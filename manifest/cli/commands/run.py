@@ -1,6 +1,9 @@
 """Compose a Hydra config, run its task and record one manifest per job.
 
-Overrides use Hydra's grammar, unchanged (key=value, +key=value, ~key,
+The task is the config's manifest.task; or, with --app MODULE:FUNCTION, a
+@hydra.main app run with its own configs (its config_path, the ConfigStore
+entries its module registers), as `verify` re-runs an app. Overrides use
+Hydra's grammar, unchanged (key=value, +key=value, ~key,
 group=option, sweeps with -m). Exit 0 when every job completed and was
 recorded, 1 when a task failed (its manifest says so) or a manifest could not
 be recorded, 2 for a config error.
@@ -26,7 +29,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="folder of Hydra configs (default: ./conf)",
     )
     parser.add_argument(
-        "--config-name", "-cn", default="config", help="primary config (default: config)"
+        "--config-name",
+        "-cn",
+        default=None,
+        help="primary config (default: config, or the app's with --app)",
+    )
+    parser.add_argument(
+        "--app",
+        metavar="MODULE:FUNCTION",
+        help="run this @hydra.main app with its own configs instead of a config's manifest.task",
+    )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="write the manifests into DIR, whatever the config's manifest.store says",
     )
     parser.add_argument(
         "-m",
@@ -47,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
     from ...record.run import execute
 
     summaries = execute(
-        args.config_dir, args.config_name, list(args.overrides), multirun=args.multirun
+        args.config_dir,
+        args.config_name,
+        list(args.overrides),
+        multirun=args.multirun,
+        app=args.app,
+        store=args.store,
     )
     if args.json:
         out(json.dumps([s.__dict__ for s in summaries], indent=2, default=list) + "\n", "json")

@@ -65,8 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--config-dir",
         "-cd",
         type=Path,
-        default=Path("conf"),
-        help="the repository's Hydra configs (default: ./conf)",
+        default=None,
+        help="the repository's Hydra configs (default: ./conf); runs recorded by the "
+        "callback use their app's own configs",
     )
     parser.add_argument(
         "--seeds",
@@ -217,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
                 "--hydra takes overrides of hydra.* or hydra/ groups only", found=repr(override)
             )
     options = VerifyOptions(
-        config_dir=args.config_dir,
+        config_dir=args.config_dir or Path("conf"),
         seeds=args.seeds,
         jobs=args.jobs,
         trust=args.trust,
@@ -228,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
         pass_env=tuple(args.pass_env),
         allow_network=args.allow_network,
     )
-    if not args.config_dir.is_dir():
+    if args.config_dir is not None and not args.config_dir.is_dir():
         raise UsageError(
             "config folder not found",
             file=str(args.config_dir),
