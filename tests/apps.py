@@ -61,6 +61,7 @@ seed: 0
 manifest:
   store: manifests
   owner: vision-team
+  metrics: {score: higher, loss: lower}
 """
 
 STRUCTURED_APP = f"""\

@@ -74,7 +74,8 @@ def test_record_list_verify_compare(
     tasks = [c for s in report["subjects"] for c in s["checks"] if c["check"] == "trust.task"]
     assert all("is an app the repository names" in c["message"] for c in tasks)
 
-    code, comparison = json_of(capsys, "compare", "runs/base", "runs/cand")
+    directions = () if style == "groups" else ("--direction", "loss=lower")  # groups: in its config
+    code, comparison = json_of(capsys, "compare", "runs/base", "runs/cand", *directions)
     assert code == 0
     compared = {m["metric"]: m for m in comparison["metrics"]}
     assert set(compared) == {"score", "loss"}
