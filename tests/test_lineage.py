@@ -33,6 +33,12 @@ def as_json(capsys: pytest.CaptureFixture[str], project: Path, *args: str) -> di
     return document
 
 
+@pytest.fixture(autouse=True)
+def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runs index of each test in a folder of its own."""
+    monkeypatch.setenv("HYDRA_MANIFEST_INDEX_DIR", str(tmp_path / "index"))
+
+
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """The example pipeline recorded once: the project folder, each stage's run id."""
@@ -98,9 +104,9 @@ def test_a_run_is_named_by_id_prefix_or_file(
     for name in (ids["train"], ids["train"][:22], path, str(project / path)):
         assert as_json(capsys, project, name)["roots"] == [f"run:{ids['train']}"]
     code, _, err = lineage(capsys, project, ids["train"][:4])
-    assert code == 2 and "is the prefix of 3 runs" in err
+    assert code == 2 and "run id prefix '2026' is ambiguous" in err
     code, _, err = lineage(capsys, project, "nope")
-    assert code == 2 and "no run 'nope' among the 3 runs in manifests" in err
+    assert code == 2 and "nope: no such file, and no run with this id or id prefix" in err
 
 
 @pytest.mark.parametrize(
@@ -190,6 +196,7 @@ def test_the_stores_problems_are_warnings_and_names_are_escaped(
     project = tmp_path / "project"
     shutil.copytree(pipeline[0], project)
     (project / "manifests" / "broken.json").write_text("{not json")
+    (project / "manifests" / "surrogate.json").write_text('{"run_id": "a\\ud800"}')
     source = project / "manifests" / f"{pipeline[1]['train']}.json"
     manifest = json.loads(source.read_text())
     manifest.update(run_id="evil\x1b]0;owned\x07", config_name="x\u202ey")
@@ -198,6 +205,7 @@ def test_the_stores_problems_are_warnings_and_names_are_escaped(
     code, out, err = lineage(capsys, project, "manifests/evil.json")
     assert code == 0
     assert "warning: manifests/broken.json: malformed JSON" in err
+    assert "warning: manifests/surrogate.json: cannot index:" in err
     assert "\x1b" not in out and "\u202e" not in out
     assert "evil\\x1b]0;owned\\x07  x\\u202ey  completed" in out
     _, chart, _ = lineage(capsys, project, "manifests/evil.json", "--format", "mermaid")

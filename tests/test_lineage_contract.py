@@ -29,7 +29,7 @@ def project(
     """A copy of the recorded pipeline, with the repository's conf/ in it."""
     folder = copy_of(recorded_pipeline(tmp_path_factory), tmp_path / "project")
     shutil.copytree(REPO / "conf", folder / "conf")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / ".cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / ".cache"))  # hashes and the runs index
     return folder
 
 

@@ -73,7 +73,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         text = config.read_text().replace("manifest.examples.pipeline:", f"{MODULE}:")
         config.write_text(text)
     (folder / f"{MODULE}.py").write_text(STAGES_SOURCE)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / ".cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / ".cache"))  # hashes and the runs index
     monkeypatch.delitem(sys.modules, MODULE, raising=False)
     return folder
 
@@ -208,7 +208,7 @@ def test_a_missing_ancestor_or_an_unknown_run_cannot_be_replayed(
         manifest = json.loads(Path(f"manifests/{ids['train']}.json").read_text())
         capsys.readouterr()
         assert main(["verify", "--upstream", "no-such-run"]) == 2
-        assert "no run 'no-such-run' among the 3 runs in manifests" in capsys.readouterr().err
+        assert "no-such-run: no such file, and no run with this id" in capsys.readouterr().err
         # the runs a manifest names as parents must be in the store
         child = project / "elsewhere" / "child.json"
         child.parent.mkdir()

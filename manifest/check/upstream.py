@@ -3,25 +3,25 @@
 ``inputs_traceable`` and ``upstream_valid`` judge a manifest by other
 manifests. The *known runs* of a lineage contract are the files being
 validated plus the contract's ``store`` (folders or files of manifests,
-relative to the contracts file; one that does not exist holds no runs). They
-are read here, once, in the validating process; the graph is built, every
-ancestor of a validated run is itself validated (parse, schema, digest), and
-the gaps of each validated run are handed to the contract's rule, in
-whichever worker evaluates it, by run id and digest.
+relative to the contracts file, read through the runs index; one that does
+not exist holds no runs). They are read here, once, in the validating
+process; the graph is built, every ancestor of a validated run is itself
+validated (parse, schema, digest), and the gaps of each validated run are
+handed to the contract's rule, in whichever worker evaluates it, by run id
+and digest.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.discover import discover
 from ..core.results import FAIL, Check
 from ..lineage.audit import NEEDS, Gap, audit
 from ..lineage.graph import Graph, build_graph
+from ..lineage.load import load_records
 from ..lineage.records import RunRecord, read_records
 from .contract_file import Contract, ContractSet
 
@@ -60,24 +60,13 @@ class _Validity:
         return self._seen[record.path]
 
 
-def _store_files(stores: Sequence[str], validated: Sequence[Path]) -> tuple[list[Path], str]:
-    """The files of ``stores`` that are not among ``validated``, and a
-    description of where the known runs come from."""
-    seen = {os.path.realpath(p) for p in validated}
-    files, described = [], []
-    for store in stores:
-        path = Path(store)
-        if not path.exists():
-            described.append(f"{store} (missing)")
-            continue
-        described.append(store)
-        for file in discover([path]):
-            real = os.path.realpath(file)
-            if real not in seen:
-                seen.add(real)
-                files.append(file)
-    scope = "the validated manifests" + "".join(f" and {d}" for d in described)
-    return files, scope
+def _stored(stores: Sequence[str]) -> tuple[list[RunRecord], str]:
+    """The records of the manifests in ``stores`` (through the runs index),
+    and a description of where the known runs come from."""
+    existing = [Path(store) for store in stores if Path(store).exists()]
+    described = [store if Path(store).exists() else f"{store} (missing)" for store in stores]
+    records = list(load_records(existing).records) if existing else []
+    return records, "the validated manifests" + "".join(f" and {d}" for d in described)
 
 
 def audit_runs(
@@ -95,10 +84,9 @@ def audit_runs(
     graphs: dict[tuple[str, ...], tuple[Graph, str]] = {}
     for contract in wanted:
         stores = tuple(contract.params.get("store", ()))
-        if stores not in graphs:
-            extra, scope = _store_files(stores, files)
-            stored = read_records([], extra=extra)
-            graphs[stores] = build_graph([*subjects.records, *stored.records]), scope
+        if stores not in graphs:  # the validated runs first: they win over copies
+            stored, scope = _stored(stores)
+            graphs[stores] = build_graph([*subjects.records, *stored]), scope
         graph, scope = graphs[stores]
         needs = tuple(n for n in NEEDS if n in contract.params["require"])
         gaps = audit(graph, list(subjects.records), validity, needs)

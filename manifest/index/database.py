@@ -26,7 +26,7 @@ from .lock import IndexLock
 from .rows import COLUMNS, STAMP, Stamp, read_row
 from .scan import scan
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the lineage columns
 BATCH = 2000
 RACY_NS = 2_000_000_000  # a file this recent may change again within its mtime tick
 _SUFFIXES = ("", "-wal", "-shm", "-journal")

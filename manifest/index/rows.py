@@ -16,11 +16,23 @@ from typing import Any
 from ..core.reading import parse_json, read_bytes
 from ..core.tree import flatten
 from ..errors import ManifestError
+from ..lineage.records import lineage_columns
 
 UNREADABLE = "unreadable"
 STAMP = ("size", "mtime_ns", "ino", "ctime_ns")
 TEXT_FIELDS = ("run_id", "status", "created", "finished", "owner", "task", "config_name")
-FIELDS = (*TEXT_FIELDS, "overrides", "params", "metrics", "directions", "digest", "error")
+# artifacts, inputs and parents: what the lineage graph joins runs by
+LINEAGE_FIELDS = ("artifacts", "inputs", "parents")
+FIELDS = (
+    *TEXT_FIELDS,
+    "overrides",
+    "params",
+    "metrics",
+    "directions",
+    "digest",
+    *LINEAGE_FIELDS,
+    "error",
+)
 COLUMNS = ("path", *STAMP, "racy", *FIELDS)
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
@@ -63,6 +75,7 @@ def fields(manifest: Any) -> tuple[Any, ...]:
         _flat_json(manifest.get("metrics")),
         _dumps(directions(manifest)),
         _text(manifest.get("digest")),
+        *lineage_columns(manifest),
         None,
     )
 
@@ -76,6 +89,9 @@ def read_row(path: str, file: Path, stamp: Stamp, racy: bool) -> tuple[Any, ...]
     """The row of the manifest file ``file`` (stored under the relative ``path``)."""
     try:
         values = fields(parse_json(read_bytes(file), file=str(file)))
+        for value in values:  # SQLite stores UTF-8: a lone surrogate cannot be written
+            if isinstance(value, str) and not value.isascii():
+                value.encode("utf-8")
     except ManifestError as exc:
         values = unreadable(exc.message)
     except ValueError as exc:  # a value JSON cannot write back, e.g. a lone surrogate

@@ -16,6 +16,7 @@ business of ``manifest validate`` and of the ``upstream_valid`` contract.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -81,7 +82,8 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _artifacts(raw: Any) -> tuple[Artifact, ...]:
+def artifacts_of(raw: Any) -> tuple[Artifact, ...]:
+    """The well-formed entries of a manifest's ``artifacts``."""
     found = []
     for item in raw if isinstance(raw, list) else ():
         if not isinstance(item, Mapping):
@@ -92,7 +94,8 @@ def _artifacts(raw: Any) -> tuple[Artifact, ...]:
     return tuple(found)
 
 
-def _inputs(raw: Any) -> tuple[Input, ...]:
+def inputs_of(raw: Any) -> tuple[Input, ...]:
+    """The entries of a manifest's ``inputs`` with a sha256 or a version."""
     found = []
     for index, item in enumerate(raw if isinstance(raw, list) else ()):
         if not isinstance(item, Mapping):
@@ -107,7 +110,8 @@ def _inputs(raw: Any) -> tuple[Input, ...]:
     return tuple(found)
 
 
-def _parents(raw: Any) -> tuple[str, ...]:
+def parents_of(raw: Any) -> tuple[str, ...]:
+    """The run ids of a manifest's ``lineage.parents``, each once."""
     parents = raw.get("parents") if isinstance(raw, Mapping) else None
     if not isinstance(parents, list):
         return ()
@@ -128,9 +132,42 @@ def record_of(manifest: Mapping[str, Any], path: str) -> RunRecord | None:
         config_name=_text(manifest.get("config_name")),
         task=_text(manifest.get("task")),
         created=_text(manifest.get("created")) or "",
-        artifacts=_artifacts(manifest.get("artifacts")),
-        inputs=_inputs(manifest.get("inputs")),
-        parents=_parents(manifest.get("lineage")),
+        artifacts=artifacts_of(manifest.get("artifacts")),
+        inputs=inputs_of(manifest.get("inputs")),
+        parents=parents_of(manifest.get("lineage")),
+    )
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def lineage_columns(manifest: Mapping[str, Any]) -> tuple[str, str, str]:
+    """A manifest's artifacts, inputs and parents as compact JSON, as a runs
+    index stores them (read back by :func:`record_from_row`)."""
+    return (
+        _dumps([list(a) for a in artifacts_of(manifest.get("artifacts"))]),
+        _dumps([list(i) for i in inputs_of(manifest.get("inputs"))]),
+        _dumps(list(parents_of(manifest.get("lineage")))),
+    )
+
+
+def record_from_row(
+    path: str, values: Sequence[Any], artifacts: str, inputs: str, parents: str
+) -> RunRecord:
+    """The record of an index row: ``values`` are the run id, digest,
+    status, config name, task and start, the rest :func:`lineage_columns`."""
+    run_id, digest, status, config_name, task, created = values
+    return RunRecord(
+        run_id=run_id,
+        path=path,
+        digest=digest,
+        status=status or "unknown",
+        config_name=config_name,
+        task=task,
+        created=created or "",
+        artifacts=tuple(Artifact(*a) for a in json.loads(artifacts)),
+        inputs=tuple(Input(*i) for i in json.loads(inputs)),
+        parents=tuple(json.loads(parents)),
     )
 
 

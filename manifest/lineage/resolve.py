@@ -1,12 +1,14 @@
-"""What the user named: a run (id, unique prefix or manifest file) or some
-bytes (a sha256, a unique prefix of one, or a file to hash)."""
+"""What the user named: a run (a manifest file, a run id or a unique prefix,
+found through the runs index) or some bytes (a sha256, a unique prefix of
+one, or a file to hash)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import InputError, UsageError
 from .graph import Graph
 from .records import SHA256, Problem, read_record
 
@@ -20,31 +22,27 @@ def manifest_file(text: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def resolve_run(graph: Graph, text: str, *, where: str) -> str:
-    """The run id that ``text`` names: a manifest file of the graph, a run
-    id, or a unique prefix of one. Raises :class:`UsageError` naming the
-    candidates when it is ambiguous, and ``where`` when nothing matches."""
-    path = manifest_file(text)
-    if path is not None:
+def resolve_run(text: str, stores: Sequence[Path]) -> str:
+    """The run id that ``text`` names: a manifest file, or a run id or
+    unique prefix of one (or of its random suffix) in one of ``stores``,
+    looked up by :func:`manifest.query.resolve.resolve`. Raises
+    :class:`UsageError` when it is ambiguous or not a manifest, and
+    :class:`InputError` when no store holds it."""
+    from ..query.resolve import resolve
+
+    missing: InputError | None = None
+    for store in stores or [Path("manifests")]:
+        try:
+            path = resolve(text, store)
+        except InputError as exc:
+            missing = missing or exc
+            continue
         found = read_record(path)
         if isinstance(found, Problem):
             raise UsageError(f"not a manifest: {found.message}", file=text)
         return found.run_id
-    if text in graph.runs:
-        return text
-    matches = sorted(run for run in graph.runs if run.startswith(text)) if text else []
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        shown = ", ".join(matches[:_LISTED]) + (", ..." if len(matches) > _LISTED else "")
-        raise UsageError(
-            f"{text!r} is the prefix of {len(matches)} runs: {shown}",
-            hint="give more of the run id",
-        )
-    raise UsageError(
-        f"no run {text!r} among the {len(graph.runs)} runs in {where}",
-        hint="give a run id, a unique prefix of one, or a manifest file (see manifest ls)",
-    )
+    assert missing is not None
+    raise missing
 
 
 def resolve_artifact(graph: Graph, text: str) -> str:

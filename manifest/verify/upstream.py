@@ -135,8 +135,7 @@ def verify_upstream(
     notify = progress or (lambda event: None)
     named = [path for path in map(manifest_file, runs) if path is not None]
     graph = load_graph(stores, extra=named)
-    where = ", ".join(map(str, stores))
-    ids = list(dict.fromkeys(resolve_run(graph, run, where=where) for run in runs))
+    ids = list(dict.fromkeys(resolve_run(run, stores) for run in runs))
     order = replay_order(graph, ids)
     stages: list[Report] = []
     stopped: RunRecord | None = None

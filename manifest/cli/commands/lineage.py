@@ -76,17 +76,16 @@ def run(args: argparse.Namespace) -> int:
     stores = args.store or [DEFAULT_STORE]
     named = manifest_file(args.run) if args.run is not None else None
     graph = load_graph(stores, extra=[named] if named is not None else [])
-    if not graph.runs and named is None:
-        raise UsageError("no manifests found", file=", ".join(map(str, stores)))
     for problem in graph.problems:
         err(f"manifest lineage: warning: {problem.message}")
+    if not graph.runs and named is None:
+        raise UsageError("no manifests found", file=", ".join(map(str, stores)))
     up, down = (args.up or not args.down), (args.down or not args.up)
     if args.artifact is not None:
         sha = resolve_artifact(graph, args.artifact)
         view = incident(graph, sha, up=args.up, down=down, depth=args.depth)
     else:
-        where = ", ".join(map(str, stores))
-        run_id = resolve_run(graph, args.run, where=where)
+        run_id = resolve_run(args.run, stores)
         view = around(graph, [run_node(run_id)], up=up, down=down, depth=args.depth)
     out(render(view, args.format), args.format)
     return EXIT_OK
