@@ -35,7 +35,7 @@ def build(
     audits of lineage contracts that judge a run by the other runs."""
     p = contract.params
     if contract.kind == "threshold":
-        return threshold(metric=p["metric"], op=p["op"], value=p["value"])
+        return threshold(metric=p["metric"], op=p.get("op"), value=p["value"])
     if contract.kind == "budget":
         return budget(limit=p["max"], field=p.get("field"), metric=p.get("metric"))
     if contract.kind == "freshness":

@@ -3,7 +3,7 @@
 Each kind answers one question a reviewer asks of a run before trusting it:
 
 ==========  ================================================================
-threshold   good enough? a metric against a bound
+threshold   good enough? a metric against a bound (by its direction without op)
 budget      too costly? a cost field or cost metric at most ``max``
 freshness   stale? a timestamp, or an input's recorded time, within ``max_age``
 lineage     unauditable? owner, code version, clean tree, hashed inputs...
@@ -76,17 +76,32 @@ def duration(seconds: float) -> str:
     return " ".join(parts)
 
 
-def threshold(*, metric: str, op: str, value: float) -> ContractRule:
-    """``metrics[metric] <op> value``; a missing metric fails."""
-    compare, pointer = OPERATORS[op], json_pointer(["metrics", metric])
-    expected = f"{metric} {op} {show(value)}"
+def threshold(*, metric: str, op: str | None, value: float) -> ContractRule:
+    """``metrics[metric] <op> value``; a missing metric fails. Without ``op``
+    the bound is a floor or a ceiling by the metric's recorded direction
+    (``directions``: ``>=`` when higher is better, ``<=`` when lower is), and
+    a manifest that declares none fails, saying how to declare it."""
+    pointer = json_pointer(["metrics", metric])
     meets, fails = f"{metric} meets the threshold", f"{metric} fails the threshold"
+    fixed = {o: f"{metric} {o} {show(value)}" for o in ([op] if op else [">=", "<="])}
+    undeclared = (
+        f"{metric} has no declared direction, so the threshold has no side: declare "
+        f"manifest.metrics: {{{metric}: higher}} (or lower) in the run config, or give the "
+        "contract an op"
+    )
 
     def rule(manifest: Mapping[str, Any]) -> Finding:
+        which = op or {"higher": ">=", "lower": "<="}.get(
+            (manifest.get("directions") or {}).get(metric, "")
+        )
         found = (manifest.get("metrics") or {}).get(metric, MISSING)
+        if which is None:
+            expected = f"{metric} >= or <= {show(value)}, by its direction"
+            return Finding(False, undeclared, pointer, expected, "no direction")
+        expected = fixed[which]
         if found is MISSING:
             return missing_metric(manifest, metric, expected)
-        if compare(found, value):
+        if OPERATORS[which](found, value):
             return Finding(True, meets, pointer, expected, repr(found))
         return Finding(False, fails, pointer, expected, repr(found))
 

@@ -7,7 +7,10 @@
   ``scipy.stats.bootstrap`` draws them (a ``numpy`` generator seeded with
   ``seed``, ``batch`` rows per group in turn) and the BCa interval is Efron's,
   computed as SciPy computes it; with ``batch=BATCH`` and the same sorted
-  data, SciPy gives the same interval (``tests/test_effects.py``). Doing it
+  data, SciPy gives the same interval (``tests/test_effects.py``). One
+  difference: a resample whose mean equals the observed one up to the
+  rounding of a sum counts as equal (SciPy compares exact floats, so a
+  one-ulp difference from summation order can move its bias correction). Doing it
   here avoids importing ``scipy.stats`` (see :mod:`.distributions`) and
   works alike on every SciPy version (``rng=`` needs SciPy 1.15).
 - **Its Monte Carlo error is stated.** Each end is a quantile of B
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import distributions as dist
-from .sample import negligible
+from .sample import negligible, tolerance
 
 DEFAULT_RESAMPLES = 10_000
 BATCH = 1000
@@ -84,12 +87,16 @@ def _jackknife_acceleration(columns: list[Any]) -> Any:
         return nums / 6 / dens**1.5
 
 
-def _levels(theta_b: Any, theta: float, a: float, confidence: float) -> tuple[float, float]:
-    """BCa's percentile levels of the two ends (NaN when undefined)."""
+def _levels(
+    theta_b: Any, theta: float, a: float, confidence: float, tie: float
+) -> tuple[float, float]:
+    """BCa's percentile levels of the two ends (NaN when undefined); a
+    resample within ``tie`` of ``theta`` (summation order) counts as equal."""
     import numpy as np
 
     b = len(theta_b)
-    share = (np.sum(theta_b < theta) + np.sum(theta_b <= theta)) / (2 * b)
+    below, above = np.sum(theta_b < theta - tie), np.sum(theta_b > theta + tie)
+    share = (2 * below + (b - below - above)) / (2 * b)
     with np.errstate(divide="ignore", invalid="ignore"):
         z0 = dist.norm_ppf(float(share))
         z = dist.norm_ppf((1 - confidence) / 2)
@@ -112,10 +119,12 @@ def quantile_se(theta_b: Any, level: float) -> float:
     return float(q[1] - q[0]) / 2
 
 
-def _interval(theta_b: Any, theta: float, a: float, confidence: float, label: str) -> Any:
+def _interval(
+    theta_b: Any, theta: float, a: float, confidence: float, label: str, tie: float
+) -> Any:
     import numpy as np
 
-    levels = _levels(theta_b, theta, float(a), confidence)
+    levels = _levels(theta_b, theta, float(a), confidence, tie)
     method = "BCa"
     if not all(math.isfinite(x) for x in levels):
         alpha = (1 - confidence) / 2
@@ -173,7 +182,9 @@ def bootstrap_intervals(
                 out[k] = BootstrapInterval(point, point, confidence, "degenerate", note=note)
                 continue
             row = needed.index(j)
-            out[k] = _interval(replicates[row], float(theta[j]), accel[row], confidence, label)
+            n = max(len(baseline[k]), len(candidate[k]))
+            tie = n * tolerance(baseline[k], candidate[k])  # rounding of a sum of n values
+            out[k] = _interval(replicates[row], float(theta[j]), accel[row], confidence, label, tie)
     return out
 
 

@@ -149,10 +149,12 @@ def verdict(m: MetricComparison, p_holm: float | None, alpha: float) -> str:
         return f"inconclusive: fewer than {m.min_runs} runs per side"
     if m.constant:
         if abs(m.difference) <= tolerance(*m.values):
+            if m.paired:
+                return "identical: every seed gives the same value on both sides"
             return "identical: every run of both groups gives the same value"
-        return f"candidate {_side(m.direction, m.difference)}: every run agrees (no variance)" + (
-            undeclared
-        )
+        agree = "by the same amount on every seed" if m.paired else "and every run agrees"
+        side = _side(m.direction, m.difference)
+        return f"candidate {side} {agree} (no variance){undeclared}"
     if p_holm is None:
         return "inconclusive: the test is undefined for these values"
     if p_holm >= alpha:

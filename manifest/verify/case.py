@@ -211,6 +211,13 @@ def evaluate(case: Case) -> None:
             r.manifest["metrics"] if r.completed and r.manifest else None
             for r in (case.reruns[j.key] for j in case.jobs[1:])
         ]
-        checks, evidence = envelope_checks(case.subject, record["metrics"], runs, seeds=case.seeds)
+        checks, evidence = envelope_checks(
+            case.subject,
+            record["metrics"],
+            runs,
+            seeds=case.seeds,
+            envelope=case.envelope,
+            directions=case.composed.settings.directions if case.composed else {},
+        )
         case.checks += checks
         case.stochastic = {"seed_key": case.envelope["seed_key"], **evidence}

@@ -1,0 +1,305 @@
+"""Decisions that cannot be fooled: every way compare and gate used to be
+wrong, through the CLI, on manifests recorded by real runs.
+
+References:
+- R's ``t.test`` (src/library/stats/R/t.test.R) stops with "data are
+  essentially constant" when ``stderr < 10 * .Machine$double.eps *
+  max(abs(mx), abs(my))``: no t statistic exists for such data. Here the scale
+  is the largest magnitude of the values compared, for paired runs too.
+- R 4.2.2, ``t.test(c, b, alternative = "greater")$conf.int`` for the
+  one-sided lower bounds quoted below.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from runfactory import sweep
+
+from manifest.cli import main
+
+NOISY = 0.1 + 0.2  # 0.30000000000000004: 0.3 up to rounding
+BASE = {
+    "flat": [0.9] * 6,
+    "same": [0.9] * 6,
+    "noisy_same": [NOISY, 0.3, NOISY, 0.3, 0.3, NOISY],
+    "mse": [1.0, 1.1, 0.9, 1.05, 0.95, 1.0],
+    "uptime": [0.90, 0.91, 0.92, 0.90, 0.91, 0.92],
+}
+CAND = {
+    "flat": [0.95] * 6,
+    "same": [0.9] * 6,
+    "noisy_same": [0.3] * 6,
+    "mse": [1.3, 1.45, 1.2, 1.3, 1.25, 1.35],
+    "uptime": [0.99, 0.98, 0.99, 0.97, 0.99, 0.98],
+}
+DIRECTIONS = {"flat": "higher", "same": "higher", "noisy_same": "higher", "mse": "lower"}
+# the same shift, in integers and in floats (paired by seed 0..4)
+STEPS = {"ints": [1, 2, 3, 4, 5], "floats": [0.1, 0.2, 0.3, 0.4, 0.5]}
+STEPS_UP = {"ints": [2, 3, 4, 5, 6], "floats": [0.2, 0.3, 0.4, 0.5, 0.6]}
+# improved by 0.52, Welch 95% CI [0.3029593, 0.7370407], one-sided 0.3417673 (R)
+SHIFT_BASE = [0.80, 1.20, 0.90, 1.10, 0.70, 1.30, 1.00, 1.00]
+SHIFT_CAND = [1.35, 1.75, 1.30, 1.70, 1.30, 1.80, 1.50, 1.46]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("decisions")
+    up = {"ints": "higher", "floats": "higher", "score": "higher"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "path", list(sys.path))
+        return {
+            "base": sweep(root, "base", BASE, directions=DIRECTIONS),
+            "cand": sweep(root, "cand", CAND, directions=DIRECTIONS),
+            "steps": sweep(root, "steps", STEPS, directions=up),
+            "steps_up": sweep(root, "steps_up", STEPS_UP, directions=up),
+            "one": sweep(root, "one", {"score": [0.80]}, directions=up),
+            "one_up": sweep(root, "one_up", {"score": [0.95]}, directions=up),
+            "two": sweep(root, "two", {"score": [0.80, 0.81]}, directions=up),
+            "two_up": sweep(root, "two_up", {"score": [0.95, 0.99]}, directions=up),
+            "shift_base": sweep(root, "shift_base", {"score": SHIFT_BASE}, directions=up),
+            "shift_cand": sweep(
+                root, "shift_cand", {"score": SHIFT_CAND}, directions=up, offset=100
+            ),
+            "extra_key": sweep(
+                root, "extra_key", CAND, directions=DIRECTIONS, extra=["+model.seed=${seed}"]
+            ),
+            "root": root,
+        }
+
+
+def compare(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[dict[str, Any], str]:
+    """The JSON and the text report of ``manifest compare ARGS``."""
+    capsys.readouterr()
+    assert main(["compare", *args, "--format", "json"]) == 0
+    document: dict[str, Any] = json.loads(capsys.readouterr().out)
+    assert main(["compare", *args]) == 0
+    return document, capsys.readouterr().out
+
+
+def metric(document: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(m for m in document["metrics"] if m["metric"] == name)
+    return found
+
+
+def gate(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, base: Path, cand: Path, policy: str
+) -> tuple[int, dict[str, Any], str]:
+    path = tmp_path / "policy.yaml"
+    path.write_text(policy, encoding="utf-8")
+    capsys.readouterr()
+    args = ["gate", str(base), str(cand), "--policy", str(path)]
+    code = main([*args, "--format", "json"])
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    assert main(args) == code
+    return code, report, capsys.readouterr().out
+
+
+def check(report: dict[str, Any], check_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in report["checks"] if c["id"] == check_id)
+    return found
+
+
+def test_constant_groups_have_no_t_statistic_whatever_the_float_noise(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # scipy's variance of [0.95] * 6 is 1e-32, which used to print t = 1.007e+15
+    document, text = compare(capsys, str(runs["base"]), str(runs["cand"]))
+    flat = metric(document, "flat")
+    assert flat["tests"]["welch_t"]["statistic"] is None and flat["constant"] is True
+    assert "Welch t: undefined: the data are essentially constant" in text
+    assert "e+15" not in text and "< 2.2e-16" not in text.split("flat (")[1].split("\n\n")[0]
+    assert flat["verdict"] == "candidate better by the same amount on every seed (no variance)"
+    for name in ("same", "noisy_same"):  # 0.1 + 0.2 against 0.3 is no difference
+        found = metric(document, name)
+        assert found["verdict"] == "identical: every seed gives the same value on both sides"
+        assert found["tests"]["mann_whitney"]["p_value"] is None  # every value tied
+    assert metric(document, "noisy_same")["probability_of_improvement"] == 0.5
+
+
+def test_paired_ints_and_floats_give_the_same_decision(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # [1..5] vs [2..6] used to be "undefined", [0.1..0.5] vs [0.2..0.6] t = 8e+15
+    document, text = compare(capsys, str(runs["steps"]), str(runs["steps_up"]))
+    assert document["paired"] is True
+    ints, floats = metric(document, "ints"), metric(document, "floats")
+    for found in (ints, floats):
+        assert found["verdict"] == "candidate better by the same amount on every seed (no variance)"
+        assert found["tests"]["paired_t"]["statistic"] is None
+        assert found["tests"]["paired_t"]["constant"] is True
+    # the rank tests see five tied differences in both: V = 15, normal approximation
+    assert ints["tests"]["wilcoxon"] == floats["tests"]["wilcoxon"]
+    assert ints["tests"]["wilcoxon"]["statistic"] == 15
+    assert ints["tests"]["welch_t"]["p_value"] == pytest.approx(
+        floats["tests"]["welch_t"]["p_value"], rel=1e-12
+    )
+    assert text.count("paired t: undefined: the data are essentially constant") == 2
+
+
+def test_one_run_against_one_is_never_better(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    document, text = compare(capsys, str(runs["one"]), str(runs["one_up"]))
+    score = metric(document, "score")
+    assert score["verdict"] == "inconclusive: fewer than 5 runs per side"
+    assert "run 4 more baseline seeds and 4 more candidate seeds" in text
+    assert score["bootstrap"] is None and score["effects"] == {}
+    policy = "rules:\n  - {metric: score, threshold: 0.9, min_change: 0.1}\n"
+    code, report, out = gate(capsys, tmp_path, runs["one"], runs["one_up"], policy)
+    assert code == 1 and report["decision"] == "block"
+    for check_id in ("score.threshold", "score.min_change"):
+        assert check(report, check_id)["status"] == "inconclusive"
+    assert check(report, "score.threshold")["action"] == "run 4 more candidate seeds"
+    assert check(report, "score.min_change")["action"] == (
+        "run 4 more baseline seeds and 4 more candidate seeds"
+    )
+    assert "INCONCL (block)" in out
+
+
+def test_non_inferiority_at_two_runs_is_inconclusive_and_severity_decides(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Welch df 1.47 used to accept non-inferiority
+    policy = "rules:\n  - {metric: score, non_inferiority_margin: 0.01, severity: warn}\n"
+    code, report, _ = gate(capsys, tmp_path, runs["two"], runs["two_up"], policy)
+    found = check(report, "score.non_inferiority")
+    assert (code, report["decision"], found["status"]) == (0, "warn", "inconclusive")
+    assert found["message"] == (
+        "inconclusive: 2 baseline, 2 candidate run(s); the policy needs at least 5 per side"
+    )
+    policy = "min_runs: 2\nrules:\n  - {metric: score, non_inferiority_margin: 0.01}\n"
+    code, report, _ = gate(capsys, tmp_path, runs["two"], runs["two_up"], policy)
+    assert check(report, "score.non_inferiority")["status"] == "pass"  # the policy allows it
+
+
+def test_the_decision_does_not_depend_on_file_order_or_names(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    base = sorted(runs["shift_base"].glob("*.json"))
+    renamed = tmp_path / "renamed"
+    renamed.mkdir()
+    for i, path in enumerate(reversed(base)):  # other names, the other order
+        shutil.copy(path, renamed / f"{i:02d}-{path.name}")
+    listing = tmp_path / "list.txt"
+    listing.write_text("\n".join(str(p) for p in reversed(base)) + "\n")
+    cand = str(runs["shift_cand"])
+    first, _ = compare(capsys, str(runs["shift_base"]), cand)
+    for side in (str(renamed), f"@{listing}"):
+        other, _ = compare(capsys, side, cand)
+        assert other["metrics"] == first["metrics"]
+    boot = metric(first, "score")["bootstrap"]
+    assert boot["resamples"] == 10_000 and boot["monte_carlo_se"] > 0
+
+
+def test_min_change_is_a_lower_confidence_bound(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policy = "rules:\n  - {metric: score, min_change: 0.5}\n"
+    code, report, _ = gate(capsys, tmp_path, runs["shift_base"], runs["shift_cand"], policy)
+    found = check(report, "score.min_change")
+    assert code == 1 and found["status"] == "fail" and report["paired"] is False
+    # R: t.test(c, b, alternative = "greater")$conf.int[1] = 0.3417672842
+    assert found["evidence"]["improvement_lower_bound"] == pytest.approx(0.3417672842, abs=1e-9)
+    assert found["message"] == (
+        "improved by 0.52, but its 0.95 lower bound 0.341767 is short of the required 0.5 "
+        "(Welch two-sample t-test, one-sided p = 0.4231)"
+    )
+    assert found["action"].startswith("the interval is too wide to show it: run about ")
+    policy = "rules:\n  - {metric: score, min_change: 0.5, point_estimate: true}\n"
+    code, report, _ = gate(capsys, tmp_path, runs["shift_base"], runs["shift_cand"], policy)
+    found = check(report, "score.min_change")
+    assert (code, found["status"]) == (0, "pass")
+    assert (
+        found["message"]
+        == "improved by 0.52, reaching the required 0.5 (means only: point_estimate)"
+    )
+
+
+def test_a_small_improvement_is_not_called_a_regression(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = [0.900, 0.910, 0.905, 0.915, 0.895, 0.910]
+    gain = [0.048, 0.050, 0.046, 0.049, 0.047, 0.048]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "path", list(sys.path))
+        b = sweep(tmp_path, "b", {"acc": base}, directions={"acc": "higher"})
+        c = sweep(
+            tmp_path,
+            "c",
+            {"acc": [round(x + g, 6) for x, g in zip(base, gain, strict=True)]},
+            directions={"acc": "higher"},
+        )
+    for extra in ("", ", point_estimate: true"):
+        policy = f"rules:\n  - {{metric: acc, min_change: 0.05{extra}}}\n"
+        code, report, _ = gate(capsys, tmp_path, b, c, policy)
+        found = check(report, "acc.min_change")
+        assert code == 1 and found["message"].startswith(
+            "improved by 0.048, short of the required 0.05"
+        )
+        assert "regress" not in found["message"] + found["action"]
+        assert (
+            found["action"]
+            == ("the candidate does not improve enough: improve it, or lower min_change")
+            or found["action"] == "improve the candidate, or lower min_change"
+        )
+
+
+def test_directions_are_read_from_the_runs_never_guessed(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    document, text = compare(capsys, str(runs["base"]), str(runs["cand"]))
+    mse, uptime = metric(document, "mse"), metric(document, "uptime")
+    assert (mse["direction"], mse["direction_source"]) == ("lower", "declared by the runs")
+    assert mse["verdict"] == "candidate worse"  # mse went up: a name guess said "better"
+    assert uptime["direction"] is None
+    assert uptime["verdict"] == "candidate higher (direction not declared)"
+    assert "no direction is declared for 'uptime'" in text
+    assert "manifest.metrics: {uptime: higher}" in text
+    share = uptime["effects"]["probability_of_improvement"]
+    assert "P(candidate higher) = " in text and share["value"] == pytest.approx(
+        uptime["probability_of_improvement"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "found"),
+    [
+        pytest.param(["--direction", "mse=higher"], "lower", id="flag"),
+        pytest.param(["--policy", "POLICY"], "lower", id="policy"),
+    ],
+)
+def test_a_direction_conflict_is_an_error(
+    runs: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    args: list[str],
+    found: str,
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("rules:\n  - {metric: mse, direction: higher, max: 10}\n")
+    args = [str(policy) if a == "POLICY" else a for a in args]
+    capsys.readouterr()
+    assert main(["compare", str(runs["base"]), str(runs["cand"]), *args]) == 2
+    err = capsys.readouterr().err
+    assert "metric 'mse' has two directions: lower (declared by the runs" in err
+    assert "Traceback" not in err
+    assert main(["gate", str(runs["base"]), str(runs["cand"]), "--policy", str(policy)]) == 2
+    assert "has two directions" in capsys.readouterr().err
+
+
+def test_runs_pair_by_the_declared_seed_key_only(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the candidate's config also has model.seed: ${seed}; both ran seeds 0..5
+    document, text = compare(capsys, str(runs["base"]), str(runs["extra_key"]))
+    assert document["paired"] is True
+    assert document["pairing"] == "paired by seed ('seed'): both sides ran the same seeds"
+    seeds = document["candidate"]["runs"][0]["seeds"]
+    assert seeds["model.seed"] == seeds["seed"]  # a second seed-like key, ignored
+    assert "paired t:" in text

@@ -1,0 +1,221 @@
+"""Effect sizes, shifts, sample sizes, the bootstrap and the distributions
+behind them, against their references.
+
+References (R 4.2.2 with effectsize 0.8.3, as printed with ``options(digits = 12)``):
+- ``effectsize::hedges_g(x, y)`` on R's sleep data (x = group 1, y = group 2):
+  g = -0.796935239191, 95% CI [-1.66517166633, 0.0914077686653]; paired:
+  -1.17392490351, [-1.93560218677, -0.378917809795]. effectsize finds the
+  noncentral-t interval with ``optim``, good to about 1e-3; here it is solved
+  exactly, so its ends are also checked against the defining equation.
+- ``wilcox.test(x, y, conf.int = TRUE)`` (Bauer 1972): Hollander & Wolfe p. 69
+  data, exact: 0.305, [-0.15, 0.76]; paired (p. 29): 0.46, [0.010, 0.786];
+  sleep data (ties, normal approximation): [-3.59994709104, 0.0999535598809],
+  paired [-2.94992079954, -1.05001799066] (R's ``uniroot`` stops within 1e-4);
+  x = 3.7 i (i = 1..60), y = 5.3 i + 0.3 (i = 1..55): W = 1244.5,
+  p = 0.0233554802182, [-66.80004083533, -4.89990755956]; paired on the first
+  55: V = 0, p = 1.13865641333e-10, [-52.3000366008, -37.8999633992], -45.1.
+- ``effsize::cliff.delta(treatment, control)``, the package's own example:
+  delta = -0.25, 95% CI [-0.7265846, 0.3890062] (its default: unbiased
+  variance, Student t with n1 + n2 - 2 df; Feng and Cliff 2004).
+- ``power.t.test(n = 20, delta = 1)$power`` = 0.868952801692;
+  ``power.t.test(power = .90, delta = 1)$n`` = 22.0210977039;
+  ``power.t.test(power = .80, delta = 1, type = "paired")$n`` = 9.93786390032
+  (R solves with ``uniroot``, tol about 1e-5).
+- ``scipy.stats.bootstrap(..., method="BCa", batch=1000)`` on the same sorted
+  data and generator gives the same interval (on data without ties: see
+  :mod:`manifest.compare.bootstrap`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+from test_stats import HW_EARLY, HW_TERM, HW_VISIT_1, HW_VISIT_2, SLEEP_1, SLEEP_2
+
+from manifest.compare import distributions as dist
+from manifest.compare.bootstrap import bootstrap_interval, bootstrap_intervals
+from manifest.compare.effects import cliffs_delta, hedges_g, probability_of_improvement
+from manifest.compare.power import power, seeds_needed
+from manifest.compare.ranktest import mann_whitney, wilcoxon_signed_rank
+from manifest.compare.shift import hodges_lehmann
+from manifest.compare.stats import paired_t, two_sample_t
+
+X60 = [i * 37 / 10 for i in range(1, 61)]
+Y55 = [i * 53 / 10 + 0.3 for i in range(1, 56)]
+
+
+def test_hedges_g_matches_effectsize() -> None:
+    g = hedges_g(SLEEP_2, SLEEP_1, paired=False, confidence=0.95)
+    assert g.value == pytest.approx(-0.796935239191, abs=1e-11)
+    assert (g.low, g.high) == pytest.approx((-1.66517166633, 0.0914077686653), abs=1e-6)
+    gz = hedges_g(SLEEP_2, SLEEP_1, paired=True, confidence=0.95)
+    assert gz.value == pytest.approx(-1.17392490351, abs=1e-11)
+    assert (gz.low, gz.high) == pytest.approx((-1.93560218677, -0.378917809795), abs=1e-6)
+
+
+def test_hedges_g_interval_solves_the_noncentral_t_exactly() -> None:
+    g = hedges_g(Y55, X60[:55], paired=True, confidence=0.95)
+    diffs = [x - y for x, y in zip(X60[:55], Y55, strict=True)]
+    n = len(diffs)
+    t = float(np.mean(diffs) / (np.std(diffs, ddof=1) / math.sqrt(n)))
+    j = math.exp(
+        math.lgamma((n - 1) / 2) - math.log(math.sqrt((n - 1) / 2)) - math.lgamma(n / 2 - 1)
+    )
+    assert g.low is not None and g.high is not None
+    for end, quantile in ((g.low, 0.975), (g.high, 0.025)):
+        assert sps.nct.cdf(t, n - 1, end / j * math.sqrt(n)) == pytest.approx(quantile, abs=1e-12)
+    # effectsize's optim lands within 1e-3: -2.14916197392, -1.31477836575
+    assert (g.low, g.high) == pytest.approx((-2.14916197392, -1.31477836575), abs=1e-3)
+
+
+def test_hedges_g_is_undefined_without_variance() -> None:
+    g = hedges_g([0.9] * 6, [0.95] * 6, paired=False, confidence=0.95)
+    assert g.value is None and g.note is not None and "do not vary" in g.note
+
+
+@pytest.mark.parametrize(
+    ("base", "cand", "paired", "estimate", "interval", "tol"),
+    [
+        pytest.param(HW_EARLY, HW_TERM, False, 0.305, (-0.15, 0.76), 1e-12, id="exact"),
+        pytest.param(HW_VISIT_2, HW_VISIT_1, True, 0.46, (0.010, 0.786), 1e-12, id="exact-paired"),
+        pytest.param(
+            SLEEP_2, SLEEP_1, False, None, (-3.59994709104, 0.0999535598809), 1e-4, id="ties"
+        ),
+        pytest.param(
+            SLEEP_2, SLEEP_1, True, -1.40003067219, (-2.94992079954, -1.05001799066), 1e-4,
+            id="ties-paired",
+        ),
+        pytest.param(Y55, X60, False, None, (-66.80004083533, -4.89990755956), 1e-4, id="n60"),
+        pytest.param(
+            Y55, X60[:55], True, -45.1, (-52.3000366008, -37.8999633992), 1e-4, id="n55-paired"
+        ),
+    ],
+)  # fmt: skip
+def test_hodges_lehmann_matches_r_wilcox_test(
+    base: list[float],
+    cand: list[float],
+    paired: bool,
+    estimate: float | None,
+    interval: tuple[float, float],
+    tol: float,
+) -> None:
+    hl = hodges_lehmann(base, cand, paired=paired, confidence=0.95)
+    assert (hl.low, hl.high) == pytest.approx(interval, abs=tol)
+    if estimate is not None:
+        assert hl.value == pytest.approx(estimate, abs=tol)
+    else:  # R's asymptotic estimate is a root of a flat function: ours is the median
+        diffs = np.subtract.outer(np.asarray(cand), np.asarray(base))
+        assert hl.value == pytest.approx(float(np.median(diffs)))
+
+
+def test_rank_tests_match_r_beyond_50_runs() -> None:
+    mw = mann_whitney(Y55, X60)
+    assert mw.statistic == 1244.5 and mw.p_value == pytest.approx(0.0233554802182, rel=1e-10)
+    w = wilcoxon_signed_rank(Y55, X60[:55])
+    assert w.statistic == 0 and w.p_value == pytest.approx(1.13865641333e-10, rel=1e-10)
+
+
+def test_cliffs_delta_matches_effsize_and_maps_to_p_improvement() -> None:
+    treatment = [10, 10, 20, 20, 20, 30, 30, 30, 40, 50]
+    control = [10, 20, 30, 40, 40, 50]
+    delta = cliffs_delta(control, treatment, confidence=0.95)
+    assert delta.value == -0.25
+    assert (delta.low, delta.high) == pytest.approx((-0.7265846, 0.3890062), abs=5e-8)
+    better = probability_of_improvement(delta, "higher")
+    assert (better.value, better.low, better.high) == pytest.approx(
+        (0.375, (1 - 0.7265846) / 2, (1 + 0.3890062) / 2), abs=5e-8
+    )
+    lower = probability_of_improvement(delta, "lower")
+    assert (lower.value, lower.low, lower.high) == pytest.approx(
+        (0.625, (1 - 0.3890062) / 2, (1 + 0.7265846) / 2), abs=5e-8
+    )
+
+
+def test_cliffs_delta_of_disjoint_samples_reaches_one() -> None:
+    delta = cliffs_delta([1.0, 2.0, 3.0], [4.0, 5.0, 6.0], confidence=0.95)
+    assert delta.value == 1.0 and delta.high == 1.0 and delta.low is not None and delta.low < 1
+    normal = cliffs_delta(
+        [10, 20, 30, 40, 40, 50], [10, 10, 20, 20, 20, 30, 30, 30, 40, 50],
+        confidence=0.95, normal=True,
+    )  # fmt: skip
+    assert normal.low is not None and normal.low > -0.7265846  # normal tails are thinner
+
+
+def test_power_and_seeds_needed_match_power_t_test() -> None:
+    assert power(20, 1, 1, paired=False, alpha=0.05, sides=2) == pytest.approx(
+        0.868952801692, abs=1e-10
+    )
+    assert seeds_needed(1, 1, target=0.9) == pytest.approx(22.0210977039, abs=1e-4)
+    assert seeds_needed(1, 1, paired=True) == pytest.approx(9.93786390032, abs=1e-4)
+    assert seeds_needed(0.0, 1) is None and seeds_needed(1, 0.0) is None
+
+
+def test_bootstrap_is_scipys_bca_on_sorted_data() -> None:
+    def difference(b: np.ndarray, c: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.mean(c, axis=axis) - np.mean(b, axis=axis)
+
+    # continuous data: no resample mean can tie with the observed one, where
+    # scipy's exact float comparison and our rounding-aware one would differ
+    data = np.random.default_rng(11)
+    base, cand = list(data.gamma(2.0, 1.0, 9)), list(data.gamma(3.0, 1.0, 12))
+    ours = bootstrap_interval(base, cand, seed=3, resamples=5000)
+    kwargs = {"n_resamples": 5000, "batch": 1000, "method": "BCa", "vectorized": True}
+    generator = np.random.default_rng(3)
+    sides = (np.sort(base), np.sort(cand))
+    try:
+        ref = sps.bootstrap(sides, difference, rng=generator, **kwargs)
+    except TypeError:  # scipy < 1.15 names it random_state
+        ref = sps.bootstrap(sides, difference, random_state=generator, **kwargs)
+    assert ours is not None
+    assert (ours.low, ours.high) == pytest.approx(
+        (ref.confidence_interval.low, ref.confidence_interval.high), abs=1e-12
+    )
+    assert ours.monte_carlo_se > 0 and "BCa" in ours.method
+
+
+def test_bootstrap_ignores_order_and_other_metrics() -> None:
+    alone = bootstrap_interval(SLEEP_2, SLEEP_1, paired=True)
+    shuffled = bootstrap_interval(SLEEP_2[::-1], SLEEP_1[::-1], paired=True)
+    together = bootstrap_intervals(
+        [SLEEP_1, SLEEP_2], [SLEEP_2, SLEEP_1], paired=True
+    )  # fmt: skip
+    assert alone == shuffled == together[1]
+    flat = bootstrap_interval([0.9] * 5, [0.95] * 5)
+    assert flat is not None and (flat.low, flat.high) == pytest.approx((0.05, 0.05))
+    assert flat.method == "degenerate"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_distributions_agree_with_scipy_stats(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    b = list(np.round(rng.normal(0, 1, 12), 1))
+    c = list(np.round(rng.normal(0.5, 1.5, 9), 1))
+    welch = two_sample_t(b, c)
+    ref = sps.ttest_ind(c, b, equal_var=False)
+    assert (welch.statistic, welch.p_value) == pytest.approx((ref.statistic, ref.pvalue), rel=1e-9)
+    paired = paired_t(b[:9], c)
+    ref = sps.ttest_rel(c, b[:9])
+    assert (paired.statistic, paired.p_value) == pytest.approx(
+        (ref.statistic, ref.pvalue), rel=1e-9
+    )
+    b_distinct = list(rng.normal(0, 1, 8))
+    c_distinct = list(rng.normal(1, 1, 7))
+    exact = mann_whitney(b_distinct, c_distinct)
+    ref = sps.mannwhitneyu(c_distinct, b_distinct, method="exact")
+    assert (exact.statistic, exact.p_value) == pytest.approx((ref.statistic, ref.pvalue), rel=1e-9)
+    approx = mann_whitney(b, c)  # rounded: ties, so R's and scipy's normal approximation
+    ref = sps.mannwhitneyu(c, b, method="asymptotic", use_continuity=True)
+    assert approx.p_value == pytest.approx(ref.pvalue, rel=1e-9)
+    signed = wilcoxon_signed_rank(b_distinct[:7], c_distinct)
+    ref = sps.wilcoxon(np.subtract(c_distinct, b_distinct[:7]), method="exact")
+    assert signed.p_value == pytest.approx(ref.pvalue, rel=1e-9)
+
+
+@pytest.mark.parametrize(("m", "n"), [(1, 1), (3, 4), (7, 7), (12, 30), (49, 49)])
+def test_exact_rank_sum_distribution_sums_to_one(m: int, n: int) -> None:
+    assert dist.rank_sum_cdf(m * n, m, n) == pytest.approx(1.0, abs=1e-12)
+    median = dist.rank_sum_quantile(0.5, m, n)
+    assert dist.rank_sum_cdf(median, m, n) >= 0.5 > dist.rank_sum_cdf(median - 1, m, n)
