@@ -65,11 +65,20 @@ class LaunchSettings:
         return self.work_dir / "store"
 
     @property
+    def own_launcher(self) -> bool:
+        """Whether the verification names its launcher (``--hydra hydra/launcher=...``)."""
+        return any(o.lstrip("+~").startswith("hydra/launcher=") for o in self.hydra_overrides)
+
+    @property
     def batch_size(self) -> int:
-        """Re-runs per launch: one at a time in this process; 4 per worker
-        otherwise, since every launch costs a composition and a dispatch
-        (about 0.15 s with joblib) while progress is seen per launch."""
-        return 1 if self.jobs <= 1 else 4 * self.jobs
+        """Re-runs per launch: one at a time in this process; with joblib 4
+        per worker, since every launch costs a composition and a dispatch
+        (about 0.15 s) while progress is seen per launch; with a launcher of
+        the user's choice ``jobs``: submitit starts every job of a launch at
+        once (processes, or a Slurm job array), so ``jobs`` bounds them."""
+        if self.jobs <= 1:
+            return 1
+        return self.jobs if self.own_launcher else 4 * self.jobs
 
     def launcher_overrides(self, sweep_dir: Path, *, chdir: bool = True) -> list[str]:
         """Hydra overrides of the launch: fresh folders, quiet Hydra logging,
@@ -83,10 +92,7 @@ class LaunchSettings:
             "hydra.sweep.subdir=${hydra.job.num}",
             "hydra/hydra_logging=disabled",
         ]
-        own_launcher = any(
-            o.lstrip("+~").startswith("hydra/launcher=") for o in self.hydra_overrides
-        )
-        if self.jobs > 1 and not own_launcher:
+        if self.jobs > 1 and not self.own_launcher:
             overrides += ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={self.jobs}"]
         return overrides + list(self.hydra_overrides)
 
