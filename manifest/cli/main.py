@@ -23,7 +23,8 @@ COMMANDS = {
     "validate": "check manifests: schema, digest (and contracts)",
     "show": "show one manifest",
     "ls": "list the manifests in a folder",
-    "diff": "what changed between two manifests",
+    "diff": "what changed between two manifests, or since a git revision",
+    "report": "write one self-contained HTML page: runs, curves, comparison, gate",
     "verify": "re-run manifests and check their reproducibility envelope",
     "lineage": "the runs upstream and downstream of a run, or that wrote or read some bytes",
     "compare": "statistics between two groups of runs (baseline vs candidate)",
@@ -48,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="manifest",
         description="Plain-text, schema-validated run manifests for Hydra experiments.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument(
         "--traceback", action="store_true", help="show full tracebacks of internal errors"
     )
@@ -65,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--traceback", action="store_true", help=argparse.SUPPRESS)
         module.add_arguments(sub)
     return parser
+
+
+class _Version(argparse.Action):
+    """--version, looked up only when asked: importlib.metadata costs every
+    command tens of milliseconds."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        print(f"{parser.prog} {_version()}")
+        raise SystemExit(0)
 
 
 def _version() -> str:

@@ -166,7 +166,11 @@ def read_bytes(path: Path, *, limit: int = MAX_MANIFEST_BYTES) -> bytes:
                     expected=f"at most {limit} bytes",
                     found=f"{size} bytes",
                 )
-            data = handle.read(limit + 1)
+            # Ask for the size that fstat reports (one more byte shows growth):
+            # read(limit + 1) would allocate the whole limit for every file.
+            data = handle.read(size + 1) if size else b""
+            if not size or len(data) > size:  # a pipe, or a file that grew
+                data += handle.read(limit + 1 - len(data))
     except IsADirectoryError:
         raise InputError("is a folder, not a file", file=str(path)) from None
     except FileNotFoundError:

@@ -9,25 +9,31 @@ too long) the folder is indexed into memory for this one command. Files are
 parsed outside write transactions; each batch is written in one short
 ``BEGIN IMMEDIATE`` transaction after checking that no other command wrote it
 first, so two commands can refresh the same index at once, and a command
-killed half-way leaves a consistent index that the next one completes.
+killed half-way leaves a consistent index that the next one completes. A
+large build parses files in worker processes (one per core, at most four).
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing as mp
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from .location import index_path
 from .lock import IndexLock
 from .rows import COLUMNS, STAMP, Stamp, read_row
-from .scan import scan
+from .scan import scan, state
 
-SCHEMA_VERSION = 2  # 2: the lineage columns
-BATCH = 2000
+SCHEMA_VERSION = 3  # 2: the lineage columns; 3: the scan digest (meta)
+BATCH = 1000
+PARALLEL_FROM = 4000  # files to read before worker processes pay off
+MAX_READERS = 4
 RACY_NS = 2_000_000_000  # a file this recent may change again within its mtime tick
 _SUFFIXES = ("", "-wal", "-shm", "-journal")
 
@@ -52,6 +58,7 @@ def _create(conn: sqlite3.Connection, schema: str) -> None:
         )
         conn.execute(f"CREATE TABLE IF NOT EXISTS {schema}.runs ({columns})")
         conn.execute(f"CREATE INDEX IF NOT EXISTS {schema}.runs_run_id ON runs(run_id)")
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {schema}.meta (key TEXT PRIMARY KEY, value TEXT)")
         conn.execute(f"PRAGMA {schema}.user_version={SCHEMA_VERSION}")
 
 
@@ -81,26 +88,67 @@ def _stored(conn: sqlite3.Connection, schema: str, paths: list[str] | None) -> d
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
+def _plan(
+    conn: sqlite3.Connection, schema: str, seen: dict[str, Stamp]
+) -> tuple[list[str], list[str]]:
+    """(files to read, paths to delete): new, changed or racy rows; vanished files."""
+    stored = _stored(conn, schema, None)
+    changed = sorted(p for p, stamp in seen.items() if stored.get(p) != stamp)
+    gone = sorted(set(stored) - set(seen))
+    racy = conn.execute(f"SELECT path FROM {schema}.runs WHERE racy = 1").fetchall()
+    return changed, gone + [p for (p,) in racy if p not in seen]
+
+
+def _read_batch(job: list[tuple[str, Path, Stamp, bool]]) -> list[tuple[Any, ...]]:
+    return [read_row(*args) for args in job]
+
+
+@contextlib.contextmanager
+def _readers(files: int) -> Iterator[Any]:
+    """A pool of processes that parse files, for a large (re)build on a
+    machine with cores to spare; None (read here) otherwise."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if files < PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
+        yield None
+        return
+    with mp.get_context("fork").Pool(min(cores, MAX_READERS)) as pool:
+        yield pool
+
+
+def _write(
+    conn: sqlite3.Connection,
+    schema: str,
+    rows: list[tuple[Any, ...]],
+    seen: dict[str, Stamp],
+) -> int:
+    """Insert ``rows`` in one transaction, except those another command has
+    written meanwhile with the same stamp."""
+    with _transaction(conn):
+        now = _stored(conn, schema, [r[0] for r in rows])
+        rows = [r for r in rows if now.get(r[0]) != seen[r[0]]]
+        marks = ", ".join("?" * len(COLUMNS))
+        conn.executemany(f"INSERT OR REPLACE INTO {schema}.runs VALUES ({marks})", rows)
+    return len(rows)
+
+
 def refresh(conn: sqlite3.Connection, schema: str, root: Path) -> int:
     """Bring ``schema.runs`` up to date with the files below ``root``; return
     how many rows were written or deleted."""
     started = time.time_ns()
     seen = scan(root)
-    stored = _stored(conn, schema, None)
-    changed = sorted(p for p, stamp in seen.items() if stored.get(p) != stamp)
-    gone = sorted(set(stored) - set(seen))
-    indexed = conn.execute(f"SELECT path FROM {schema}.runs WHERE racy = 1").fetchall()
-    gone += [p for (p,) in indexed if p not in seen]
+    digest = state(seen)
+    last = conn.execute(f"SELECT value FROM {schema}.meta WHERE key = 'state'").fetchone()
+    if last is not None and last[0] == digest:
+        return 0  # not one file added, removed or touched since the last refresh
+    changed, gone = _plan(conn, schema, seen)
+    jobs = [
+        [(p, root / p, seen[p], seen[p][1] > started - RACY_NS) for p in changed[i : i + BATCH]]
+        for i in range(0, len(changed), BATCH)
+    ]
     written = 0
-    for start in range(0, len(changed), BATCH):
-        batch = changed[start : start + BATCH]
-        rows = [read_row(p, root / p, seen[p], seen[p][1] > started - RACY_NS) for p in batch]
-        with _transaction(conn):
-            now = _stored(conn, schema, batch)
-            rows = [r for r in rows if now.get(r[0]) != seen[r[0]]]
-            marks = ", ".join("?" * len(COLUMNS))
-            conn.executemany(f"INSERT OR REPLACE INTO {schema}.runs VALUES ({marks})", rows)
-        written += len(rows)
+    with _readers(len(changed)) as pool:
+        for rows in pool.imap(_read_batch, jobs) if pool else map(_read_batch, jobs):
+            written += _write(conn, schema, rows, seen)
     if gone:
         with _transaction(conn):
             for start in range(0, len(gone), BATCH):
@@ -108,6 +156,10 @@ def refresh(conn: sqlite3.Connection, schema: str, root: Path) -> int:
                 marks = ", ".join("?" * len(batch))
                 conn.execute(f"DELETE FROM {schema}.runs WHERE path IN ({marks})", batch)
         written += len(gone)
+    settled = all(stamp[1] <= started - RACY_NS for stamp in seen.values())
+    with _transaction(conn):
+        sql = f"INSERT OR REPLACE INTO {schema}.meta VALUES ('state', ?)"
+        conn.execute(sql, (digest if settled else "",))
     return written
 
 

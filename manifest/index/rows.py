@@ -45,9 +45,28 @@ def _text(value: Any) -> str | None:
 
 
 def _flat_json(value: Any) -> str | None:
-    if not isinstance(value, Mapping):
-        return None
-    return _dumps(flatten(value)) if value else "{}"
+    """The JSON object of ``value``'s leaves by dotted path (as
+    :func:`manifest.core.tree.flatten` names them), or None if not a mapping."""
+    if type(value) is not dict:
+        return _dumps(flatten(value)) if isinstance(value, Mapping) else None
+    if all(type(v) is not dict and type(v) is not list for v in value.values()):
+        return _dumps(value)  # already flat: most metric vectors
+    out: dict[str, Any] = {}
+    _flatten_into(value, "", out)
+    return _dumps(out)
+
+
+def _flatten_into(node: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
+    # flatten() for parsed JSON only (dicts and lists), without its generic
+    # Mapping checks: this runs once per parameter of every indexed manifest.
+    for key, value in node.items():
+        kind = type(value)
+        if kind is dict and value:
+            _flatten_into(value, f"{prefix}{key}.", out)
+        elif kind is list and value:
+            _flatten_into({str(i): v for i, v in enumerate(value)}, f"{prefix}{key}.", out)
+        else:
+            out[prefix + key] = value
 
 
 def directions(manifest: Mapping[str, Any]) -> dict[str, str]:

@@ -7,6 +7,7 @@ so that one ``stat`` per file is the whole cost of an up-to-date index.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -14,10 +15,17 @@ from ..errors import InputError
 from .rows import Stamp
 
 
+def state(found: dict[str, Stamp]) -> str:
+    """A digest of a scan: equal digests, equal files (paths and stamps)."""
+    text = "".join(f"{p}\0{s[0]}\0{s[1]}\0{s[2]}\0{s[3]}\n" for p, s in found.items())
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+
+
 def scan(root: Path) -> dict[str, Stamp]:
     """``{relative path: (size, mtime_ns, inode, ctime_ns)}`` of the manifest
-    files below ``root`` ("/"-separated paths). Raises :class:`InputError`
-    when ``root`` is not a readable folder; unreadable subfolders are skipped."""
+    files below ``root`` ("/"-separated paths), in the order the file system
+    lists them. Raises :class:`InputError` when ``root`` is not a readable
+    folder; unreadable subfolders are skipped."""
     found: dict[str, Stamp] = {}
     stack = [(str(root), "")]
     while stack:
