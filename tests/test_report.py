@@ -1,284 +1,237 @@
-"""The reports of `manifest validate`: text, JSON (against its schema), JUnit
-XML (parsed back) and Markdown, through the CLI."""
+"""`manifest report`: one self-contained HTML page, checked as HTML and in a
+real headless Chromium (tests skip only when no Chromium is installed)."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
 
-import jsonschema
 import pytest
-from validate_kit import Example, example_run, run, tamper, write_contracts, write_manifest
 
-from manifest.core.results import FAIL, PASS, WARN, Check, Report
-from manifest.core.schemas import load_schema
-from manifest.render import report as reporters
+from browser import Browser, find_chromium
+from conftest import CONF, run_cli, run_example
+from runs_kit import example_template, variant, write
 
-CONTRACTS = """
-contracts:
-  - {id: accuracy-floor, kind: threshold, metric: accuracy, op: ">=", value: 0.9,
-     severity: block, owner: ml-platform, action: retrain}
-  - {id: loss-ceiling, kind: threshold, metric: log_loss, op: "<", value: 0.1,
-     severity: warn, owner: research, action: warn}
-  - {id: auditable, kind: lineage, require: [owner, seed], severity: block, owner: governance,
-     action: escalate}
+CHROMIUM = find_chromium()
+if CHROMIUM is None and os.environ.get("CI"):
+    raise RuntimeError("CI must run the browser tests: .ci/run installs Debian's chromium")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium installed (apt-get install chromium; .ci/run does)"
+)
+HOSTILE = '<script>window.__xss=1;alert(1)</script>"><img src=x onerror="window.__xss=2">'
+
+CURVES_TASK = """
+import json, math
+
+def train(cfg):
+    with open("metrics.jsonl", "w") as out:
+        for step in range(0, 50, 5):
+            out.write(json.dumps({"name": "loss", "value": math.exp(-step / 20) + cfg.seed / 100,
+                                  "step": step}) + "\\n")
+            out.write(json.dumps({"name": "acc", "value": 1 - math.exp(-step / 10), "step": step,
+                                  "time": "2026-01-01T00:00:00Z"}) + "\\n")
+        out.write("not json\\n")
+        out.write(json.dumps({"name": "acc", "value": float("nan"), "step": 99}) + "\\n")
+    return {"final_loss": math.exp(-45 / 20)}
+"""
+CURVES_CONFIG = """
+defaults:
+  - manifest_schema
+  - _self_
+seed: 0
+manifest:
+  task: hm_curves_task:train
 """
 
 
-@pytest.fixture(scope="session")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Example:
-    return example_run(tmp_path_factory)
+class Collector(HTMLParser):
+    """Every tag and attribute name, and the text of script elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[str] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += [name for name, _ in attrs]
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return example_template(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture
-def store(example: Example, tmp_path: Path) -> dict[str, Path]:
-    """Four manifests (good, too weak, edited by hand, schema-broken) and contracts."""
-    folder = tmp_path / "manifests"
-    paths = {
-        "good": write_manifest(folder / "a-good.json", example),
-        "weak": write_manifest(folder / "b-weak.json", example, {"metrics": {"accuracy": 0.75}}),
-        "edited": write_manifest(folder / "c-edited.json", example),
-        "broken": write_manifest(
-            folder / "d-broken.json", example, {"status": "done", "cost": {"wall_s": -1}}
-        ),
-    }
-    tamper(paths["edited"], lambda m: m["metrics"].update(accuracy=0.99))
-    paths["folder"] = folder
-    paths["contracts"] = write_contracts(tmp_path, CONTRACTS)
-    return paths
-
-
-def validate(
-    capsys: pytest.CaptureFixture[str], store: dict[str, Path], *extra: str
-) -> tuple[int, str]:
-    code, out, err = run(
-        capsys, "validate", store["folder"], "--contracts", store["contracts"], *extra
-    )
-    assert not err
-    return code, out
-
-
-FORMATS = ["text", "json", "junit", "markdown"]
-
-
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_every_failure_names_what_a_responder_needs(
-    fmt: str, store: dict[str, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = validate(capsys, store, "--format", fmt)
-    assert code == 1
-    if fmt == "junit":  # what a CI system shows: attributes and texts, unescaped
-        nodes = list(ET.fromstring(out).iter())
-        out = "\n".join(
-            [*(n.text or "" for n in nodes), *(v for n in nodes for v in n.attrib.values())]
-        )
-    for needle in (
-        str(store["weak"]),
-        "/metrics/accuracy",
-        "accuracy-floor",
-        "accuracy >= 0.9",
-        "0.75",
-        "ml-platform",
-        "retrain",
-        str(store["edited"]),
-        "/digest",
-        "loss-ceiling",  # a warning
-        "research",
-    ):
-        assert needle in out, (fmt, needle)
-
-
-def test_json_report_matches_its_schema(
-    store: dict[str, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    schema = jsonschema.Draft202012Validator(load_schema("report.schema.json"))
-    code, out = validate(capsys, store, "--format", "json", "--strict")
-    report = json.loads(out)
-    schema.validate(report)
-    assert code == 1 and report["strict"] is True and report["command"] == "validate"
-    assert [s["ok"] for s in report["subjects"]] == [
-        False,
-        False,
-        False,
-        False,
-    ]  # strict: warnings fail
-    good = report["subjects"][0]["checks"]
-    loss = next(c for c in good if c["check"] == "loss-ceiling")
-    assert loss == {
-        "subject": str(store["good"]),
-        "check": "loss-ceiling",
-        "status": FAIL,
-        "message": "log_loss fails the threshold",
-        "pointer": "/metrics/log_loss",
-        "expected": "log_loss < 0.1",
-        "found": loss["found"],
-        "owner": "research",
-        "action": "warn",
-        "kind": "threshold",
-        "severity": "warn",
-    }
-    for args in ([store["good"], "--no-contracts"], ["--contracts", store["contracts"]]):
-        code, out, _ = run(capsys, "validate", *args, "--format", "json")
+def example(workdir: Path) -> Path:
+    """A real comparison: 5 seeds of gd and of sgd, and a verification report."""
+    for name, store in (("config", "gd"), ("sgd", "sgd")):
+        code = run_example(
+            workdir, "seed=0,1,2,3,4", f"manifest.store={workdir}/manifests/{store}",
+            config_name=name, multirun=True,
+        )  # fmt: skip
         assert code == 0
-        schema.validate(json.loads(out))
+    first = sorted((workdir / "manifests" / "gd").glob("*.json"))[0]
+    assert run_cli(
+        "verify", "--config-dir", str(CONF), "--no-diagnose", str(first),
+        "--write-report", str(workdir / "verify.json"),
+    ) == 0  # fmt: skip
+    return workdir / "manifests"
 
 
-def test_junit_has_one_case_per_manifest_and_check(
-    store: dict[str, Path], capsys: pytest.CaptureFixture[str]
+def _report(workdir: Path, *args: str) -> str:
+    out = workdir / "report.html"
+    assert run_cli("report", *args, "-o", str(out)) == 0
+    return out.read_text(encoding="utf-8")
+
+
+def test_report_sections(example: Path, workdir: Path) -> None:
+    page = _report(
+        workdir, str(example), "-b", str(example / "gd"), "-c", str(example / "sgd"),
+        "--policy", str(CONF / "policy.yaml"), "--verify-report", str(workdir / "verify.json"),
+    )  # fmt: skip
+    for anchor in ("runs", "comparison", "gate", "verification"):
+        assert f'<section id="{anchor}">' in page
+    assert '<section id="curves">' not in page  # the example logs no steps
+    assert page.count("<tr title=") == 10 and "candidate worse" in page
+    assert 'decision: <span class="badge bad">BLOCK</span>' in page
+    assert "accuracy.non_inferiority" in page and "verified" in page
+    parsed = Collector()
+    parsed.feed(page)
+    assert not {"link", "img", "iframe", "object", "embed"} & set(parsed.tags)
+    assert "src" not in parsed.attrs and "href" not in {a for a in parsed.attrs if a != "href"}
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in page
+    assert "default-src 'none'" in page and parsed.tags.count("script") == 1
+
+
+def test_report_refuses_bad_input(
+    example: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out = validate(capsys, store, "--format", "junit")
-    assert code == 1
-    suite = ET.fromstring(out).find("testsuite")
-    assert suite is not None
-    cases = suite.findall("testcase")
-    names = [(Path(c.get("classname", "")).name, c.get("name")) for c in cases]
-    contracts = ["accuracy-floor", "loss-ceiling", "auditable"]
-    expected = [("a-good.json", n) for n in ["parse", "schema", "digest", *contracts]]
-    expected += [("b-weak.json", n) for n in ["parse", "schema", "digest", *contracts]]
-    expected += [("c-edited.json", n) for n in ["parse", "schema", "digest", *contracts]]
-    # two schema errors are one case; a schema-broken manifest meets no contract
-    expected += [("d-broken.json", n) for n in ["parse", "schema", "digest"]]
-    assert names == expected
-    assert suite.get("tests") == str(len(expected))
-    failed = {(Path(c.get("classname", "")).name, c.get("name")): c.find("failure") for c in cases}
-    failed = {k: v for k, v in failed.items() if v is not None}
-    assert set(failed) == {
-        ("b-weak.json", "accuracy-floor"),
-        ("c-edited.json", "digest"),
-        ("d-broken.json", "schema"),
-    }
-    assert suite.get("failures") == "3"
-    floor = failed[("b-weak.json", "accuracy-floor")]
-    assert floor.get("type") == "threshold"
-    assert floor.get("message") == (
-        "accuracy fails the threshold (expected accuracy >= 0.9, found 0.75) "
-        "[owner ml-platform, action retrain]"
-    )
-    assert f"{store['weak']}: /metrics/accuracy: " in (floor.text or "")
-    assert len((failed[("d-broken.json", "schema")].text or "").splitlines()) == 2
-    warned = next(c for c in cases if c.get("name") == "loss-ceiling")
-    out_text = warned.find("system-out")
-    assert out_text is not None and (out_text.text or "").startswith("WARNING /metrics/log_loss:")
-
-
-def test_markdown_for_a_step_summary(
-    store: dict[str, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = validate(capsys, store, "--format", "markdown")
-    assert code == 1
-    lines = out.splitlines()
-    assert lines[0].startswith(
-        "### ❌ manifest validate: 4 checked, 3 failed, 3 warnings (3 contracts"
-    )
-    assert "|  | file | check | field | problem | expected | found | owner | action |" in lines
+    capsys.readouterr()
+    assert run_cli("report", str(example), "-o", str(example / "gd" / "x.json")) == 2
+    assert "expected a .html file" in capsys.readouterr().err
     assert (
-        f"| ❌ | `{store['weak']}` | accuracy-floor | `/metrics/accuracy` | accuracy fails the "
-        "threshold | accuracy >= 0.9 | 0.75 | ml-platform | retrain |"
-    ) in lines
-    assert "<details><summary>Contracts</summary>" in lines
-    assert "| accuracy-floor | threshold | block | 2 | 0 | 1 | ml-platform | retrain |" in lines
-    good = run(capsys, "validate", store["good"], "--no-contracts", "--format", "markdown")[1]
-    assert (
-        good == "### ✅ manifest validate: 1 checked, 0 failed, 0 warnings\n\nEvery check holds.\n"
+        run_cli(
+            "report",
+            str(example),
+            "-o",
+            "r.html",
+            "--verify-report",
+            str(next((example / "gd").glob("*.json"))),
+        )
+        == 2
     )
+    assert "not a verification report" in capsys.readouterr().err
+    assert run_cli("report", str(example), "-o", "r.html", "--policy", "p.yaml") == 2
+    assert run_cli("report", "nowhere", "-o", "r.html") == 2
+    assert not (workdir / "r.html").exists()
 
 
-def test_markdown_rows_are_capped() -> None:
-    checks = tuple(Check(f"m{i}.json", "c", FAIL, "x|y", "/a") for i in range(5))
-    text = reporters.markdown(
-        Report("validate", tuple(c.subject for c in checks), checks), max_rows=2
-    )
-    assert text.count("| ❌ |") == 2 and "... and 3 more (see `--format json`)." in text
-    assert "x\\|y" in text  # a pipe cannot break the table
+def test_hostile_manifest_stays_text(template: dict[str, Any], workdir: Path) -> None:
+    hostile = variant(
+        template, 1, owner=HOSTILE, config_name=HOSTILE, overrides=[HOSTILE],
+        params={"x": HOSTILE}, metrics={HOSTILE: 1.0},
+    )  # fmt: skip
+    write(workdir / "manifests", hostile)
+    write(workdir / "manifests", variant(template, 2, params={"x": "plain"}))
+    page = _report(workdir, "manifests", "--title", HOSTILE)
+    parsed = Collector()
+    parsed.feed(page)
+    assert parsed.tags.count("script") == 1 and "img" not in parsed.tags
+    assert "onerror" not in parsed.attrs and "__xss" not in "".join(parsed.scripts)
+    assert "&lt;script&gt;window.__xss=1" in page
 
 
-def test_text_is_compact_and_plain_off_a_terminal(
-    store: dict[str, Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out = validate(capsys, store)
-    assert code == 1 and "\033[" not in out
-    lines = out.splitlines()
-    assert lines[-1] == (
-        "validate: 4 manifests checked, 3 failed, 3 warnings: failed "
-        f"(3 contracts from {store['contracts']})"
-    )
-    table = lines[lines.index(next(x for x in lines if x.startswith("contract "))) :]
-    assert table[0].split() == [
-        "contract",
-        "kind",
-        "severity",
-        "pass",
-        "warn",
-        "fail",
-        "owner",
-        "action",
-    ]
-    assert table[1].split() == [
-        "accuracy-floor",
-        "threshold",
-        "block",
-        "2",
-        "0",
-        "1",
-        "ml-platform",
-        "retrain",
-    ]
-    assert table[2].split() == [
-        "loss-ceiling",
-        "threshold",
-        "warn",
-        "0",
-        "3",
-        "0",
-        "research",
-        "warn",
-    ]
-    findings = [x for x in lines if x.startswith(("FAIL ", "WARN "))]
-    assert len(findings) == 3 + 2 + 2  # 3 warnings; floor and digest; 2 schema errors
+def _curves_project(root: Path) -> Path:
+    conf = root / "conf"
+    conf.mkdir()
+    (conf / "config.yaml").write_text(CURVES_CONFIG)
+    (root / "hm_curves_task.py").write_text(CURVES_TASK)
+    return conf
 
 
-def test_colour_only_on_a_terminal(
-    store: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setenv("TERM", "xterm")
-    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
-    out = validate(capsys, store)[1]
-    assert "\033[31;1mFAIL\033[0m" in out and "\033[33;1mWARN\033[0m" in out
-    monkeypatch.setenv("NO_COLOR", "1")
-    assert "\033[" not in validate(capsys, store)[1]
+def test_curves_from_metrics_jsonl(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = _curves_project(workdir)
+    monkeypatch.syspath_prepend(str(workdir))
+    sys.modules.pop("hm_curves_task", None)
+    for seed in (0, 1):
+        code = run_cli("run", "--config-dir", str(conf), f"seed={seed}",
+                       f"hydra.run.dir={workdir}/outputs/{seed}")  # fmt: skip
+        assert code == 0
+    manifests = sorted((workdir / "manifests").glob("*.json"))
+    artifacts = json.loads(manifests[0].read_text())["artifacts"]
+    assert [a["path"] for a in artifacts] == ["metrics.jsonl"]
+    page = _report(workdir, "manifests")
+    assert '<section id="curves">' in page
+    assert page.count("<polyline") == 4  # two metrics, two runs each
+    assert "<figcaption>acc</figcaption>" in page and "<figcaption>loss</figcaption>" in page
+    assert "2 malformed line(s) of metrics.jsonl skipped" in page
+    (workdir / "outputs" / "1" / "metrics.jsonl").write_text("{}\n")
+    page = _report(workdir, "manifests")
+    assert page.count("<polyline") == 2 and "changed since the run (sha256 differs)" in page
 
 
-def test_reporters_keep_the_plain_report_shape() -> None:
-    """Reports of other commands (no contracts) render as before."""
-    checks = (Check("m.json", "parse", PASS), Check("m.json", "schema", WARN, "hmm", "/x"))
-    report = Report("verify", ("m.json",), checks)
-    data: dict[str, Any] = reporters.as_json(report)
-    assert data == {
-        "command": "verify",
-        "ok": True,
-        "counts": {"subjects": 1, "failed_subjects": 0, "checks": 2, "failures": 0, "warnings": 1},
-        "subjects": [
-            {
-                "subject": "m.json",
-                "ok": True,
-                "checks": [
-                    {"subject": "m.json", "check": "parse", "status": PASS},
-                    {
-                        "subject": "m.json",
-                        "check": "schema",
-                        "status": WARN,
-                        "message": "hmm",
-                        "pointer": "/x",
-                    },
-                ],
-            }
-        ],
-    }
-    assert (
-        reporters.text(report)
-        == "WARN m.json: /x: [schema] hmm\nverify: 1 manifest checked, 0 failed, 1 warnings: ok\n"
-    )
+@needs_chromium
+def test_report_in_chromium(example: Path, workdir: Path, template: dict[str, Any]) -> None:
+    write(example / "hostile", variant(template, 7, owner=HOSTILE, metrics={HOSTILE: 2.0}))
+    _report(
+        workdir, str(example), "-b", str(example / "gd"), "-c", str(example / "sgd"),
+        "--policy", str(CONF / "policy.yaml"), "--verify-report", str(workdir / "verify.json"),
+    )  # fmt: skip
+    assert CHROMIUM is not None
+    with Browser(CHROMIUM) as browser:
+        browser.open(workdir / "report.html")
+        assert browser.problems() == []
+        assert browser.js("window.__xss === undefined") is True
+        shot = workdir / "report.png"
+        browser.screenshot(shot)
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+        rows = "Array.from(document.querySelectorAll('#runs-table tbody tr'))"
+        column = "Array.from(document.querySelectorAll('#runs-table thead th')).findIndex(" \
+                 "th => th.title === 'metrics.log_loss')"  # fmt: skip
+        index = browser.js(column)
+        assert index > 0
+        values = f"{rows}.filter(r => !r.hidden).map(r => r.cells[{index}].getAttribute('data-v'))"
+        browser.js(f"document.querySelectorAll('#runs-table thead th')[{index}].click()")
+        ascending = [float(v) for v in browser.js(values) if v is not None]
+        assert ascending == sorted(ascending) and len(ascending) == 11
+        browser.js(f"document.querySelectorAll('#runs-table thead th')[{index}].click()")
+        assert [float(v) for v in browser.js(values) if v is not None] == ascending[::-1]
+        browser.js(
+            "const f = document.getElementById('runs-filter');"
+            "f.value = 'manifests/sgd sgd'; f.dispatchEvent(new Event('input'))"
+        )
+        assert browser.js(f"{rows}.filter(r => !r.hidden).length") == 5
+        assert browser.js("document.getElementById('runs-count').textContent") == "5 of 11 runs"
+        assert browser.problems() == []
+
+
+@needs_chromium
+def test_report_reads_without_javascript(example: Path, workdir: Path) -> None:
+    _report(workdir, str(example), "-b", str(example / "gd"), "-c", str(example / "sgd"))
+    assert CHROMIUM is not None
+    with Browser(CHROMIUM) as browser:
+        browser.call("Emulation.setScriptExecutionDisabled", session=True, value=True)
+        browser.open(workdir / "report.html")
+        browser.call("Emulation.setScriptExecutionDisabled", session=True, value=False)
+        assert browser.js("document.querySelectorAll('#runs-table tbody tr').length") == 10
+        assert browser.js("document.getElementById('runs-filter').hidden") is True
+        assert browser.js("document.querySelector('th.sortable')") is None  # no script ran
+        assert browser.js("document.querySelectorAll('#comparison svg').length") >= 4
+        browser.screenshot(workdir / "nojs.png")
+        assert browser.problems() == []
