@@ -67,7 +67,11 @@ def hedges_g(
 ) -> Estimate:
     """Hedges' g (g_z when ``paired``) with its noncentral-t interval."""
     name = "hedges_g"
-    method = "Hedges' g_z (paired)" if paired else "Hedges' g (pooled SD)"
+    method = (
+        "paired: mean difference over the sd of the differences, noncentral t interval"
+        if paired
+        else "pooled sd, noncentral t interval"
+    )
     if paired:
         diffs = [float(c) - float(b) for b, c in zip(baseline, candidate, strict=True)]
         n = len(diffs)
@@ -116,7 +120,7 @@ def cliffs_delta(
 ) -> Estimate:
     """Cliff's delta of candidate over baseline with the Feng-Cliff interval
     (``normal=True``: normal instead of Student quantiles)."""
-    name, method = "cliffs_delta", "Cliff's delta (Feng-Cliff interval)"
+    name, method = "cliffs_delta", "Feng-Cliff interval"
     base, cand = snapped(baseline, candidate)
     n1, n2 = len(cand), len(base)
     if n1 < 2 or n2 < 2:
@@ -150,7 +154,7 @@ def probability_of_improvement(delta: Estimate, direction: str | None) -> Estima
     """P(candidate better) = (1 + delta) / 2 (lower is better: (1 - delta) / 2),
     ties counted half; P(candidate higher) when no direction is declared."""
     name = "probability_of_improvement"
-    method = "(1 + Cliff's delta) / 2, ties count half; interval from Cliff's delta's"
+    method = "from Cliff's delta; ties count half"
     if delta.value is None or delta.low is None or delta.high is None:
         return Estimate(name, None, None, None, delta.confidence, method, delta.note)
     if direction == "lower":

@@ -97,7 +97,7 @@ def hodges_lehmann(
     """The Hodges-Lehmann shift of candidate over baseline with its interval."""
     if paired:
         return _paired(baseline, candidate, confidence)
-    name, method = "hodges_lehmann", "Hodges-Lehmann shift (median of all differences)"
+    name, method = "hodges_lehmann", "median of all differences"
     base, cand = snapped(baseline, candidate)
     n_b, n_c = len(base), len(cand)
     if n_b < 2 or n_c < 2 or n_b * n_c > PAIRS_LIMIT:
@@ -121,7 +121,7 @@ def hodges_lehmann(
 
 
 def _paired(baseline: Sequence[float], candidate: Sequence[float], confidence: float) -> Estimate:
-    name, method = "hodges_lehmann", "Hodges-Lehmann (pseudo)median of the paired differences"
+    name, method = "hodges_lehmann", "pseudomedian of the paired differences"
     nonzero, zeros = signed_differences(baseline, candidate)
     n = len(nonzero)
     if n < 2 or len(set(nonzero)) == 1:

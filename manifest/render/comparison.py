@@ -71,16 +71,16 @@ def _interval(low: float | None, high: float | None) -> str:
 
 
 def mc_rounded(value: float, se: float) -> str:
-    """``value`` to the last digit its Monte Carlo error ``se`` leaves
-    stable: a multiple of a unit (1, 2 or 5 times a power of ten) of at least
-    ten standard errors. Without a Monte Carlo error (the ends fall on
-    resampled values that do not vary), 7 significant digits."""
+    """``value`` to the decimal place of its Monte Carlo error ``se`` (its
+    first significant digit), as a measurement is printed to the digit of its
+    uncertainty: the digits before the last do not move with the seed. Without
+    a Monte Carlo error (ends on resampled values that do not vary), 7
+    significant digits."""
     if not se or not math.isfinite(se):
         return num(value)
-    exponent = math.floor(math.log10(10 * se))
-    unit = next(step * 10.0**exponent for step in (1, 2, 5, 10) if step * 10.0**exponent >= 10 * se)
-    decimals = max(-math.floor(math.log10(unit) + 1e-9), 0)
-    return f"{round(value / unit) * unit + 0.0:.{decimals}f}"
+    exponent = math.floor(math.log10(se))
+    unit = 10.0**exponent
+    return f"{round(value / unit) * unit + 0.0:.{max(-exponent, 0)}f}"
 
 
 def bootstrap_text(b: BootstrapInterval, level: str) -> str:
@@ -109,6 +109,8 @@ def _effect_lines(m: MetricComparison, level: str) -> list[str]:
             continue
         if key == "probability_of_improvement":
             label = better_label(m)
+        if key == "hedges_g" and m.paired:
+            label = "Hedges' g_z"
         if e.value is None:
             lines.append(f"{label}: undefined ({e.note})")
             continue
