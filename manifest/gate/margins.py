@@ -152,7 +152,7 @@ def _relative(rule: PolicyRule, r: float, m: MetricComparison, confidence: float
             action="use min_change (an absolute change) for this metric",
             evidence={"baseline_mean": base_mean, "candidate_mean": m.candidate.mean},
         )  # fmt: skip
-    relative = improvement(m.direction, m.difference) / base_mean
+    relative = improvement(m.direction, m.difference) / base_mean + 0.0  # no "-0%"
     evidence: dict[str, Any] = {"relative_improvement": relative, "baseline_mean": base_mean}
     ok: bool | None = relative >= r
     how = "means only: point_estimate"

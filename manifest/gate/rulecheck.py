@@ -43,7 +43,7 @@ class RuleCheck:
 
 def g(value: float | None) -> str:
     """A number as the gate prints it (6 significant digits)."""
-    return "n/a" if value is None else f"{value:.6g}"
+    return "n/a" if value is None else f"{value + 0.0:.6g}"  # no "-0"
 
 
 def check(rule: PolicyRule, kind: str, ok: bool | None, message: str, **extra: Any) -> RuleCheck:
