@@ -90,6 +90,20 @@ def incident(
     return around(graph, roots, up=up, down=down, depth=depth, artifact=sha256)
 
 
+def among(graph: Graph, run_ids: Iterable[str]) -> Lineage:
+    """The runs ``run_ids`` that are joined to anything, with the edges
+    between them and the sources, files and missing parents they read: the
+    lineage of a set of runs, for a report. Runs joined to nothing are left out."""
+    runs = {run_node(r) for r in run_ids if r in graph.runs}
+    edges = tuple(
+        e
+        for e in graph.edges
+        if e.target in runs and (e.source in runs or graph.nodes[e.source].kind != RUN)
+    )
+    joined = dict.fromkeys(n for e in edges for n in (e.source, e.target))
+    return Lineage(graph, (), {}, {n: 0 for n in joined}, edges, up=False)
+
+
 def _ancestors(graph: Graph, targets: Iterable[str]) -> set[str]:
     seen: set[str] = set()
     stack = [run_node(t) for t in targets]

@@ -36,7 +36,7 @@ def _lines(node: Node) -> list[str]:
     return [node.name]
 
 
-def _merged(view: Lineage) -> list[tuple[str, str, str]]:
+def merged_edges(view: Lineage) -> list[tuple[str, str, str]]:
     """(source, target, label) per pair of nodes, labels of parallel edges joined."""
     labels: dict[tuple[str, str], list[str]] = {}
     for edge in view.edges:
@@ -87,7 +87,7 @@ def dot(view: Lineage) -> str:
         if node_id in view.roots:
             attributes.append("penwidth=2")
         lines.append(f"  {name} [{', '.join(attributes)}];")
-    for source, target, label in _merged(view):
+    for source, target, label in merged_edges(view):
         lines.append(f'  {ids[source]} -> {ids[target]} [label="{_dot_text(label)}"];')
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -126,7 +126,7 @@ def mermaid(view: Lineage) -> str:
             failed.append(name)
         if node_id in view.roots:
             roots.append(name)
-    for source, target, label in _merged(view):
+    for source, target, label in merged_edges(view):
         arrow = f'-->|"{_mermaid_text(label.replace(" -> ", " → "))}"|' if label else "-->"
         lines.append(f"  {ids[source]} {arrow} {ids[target]}")
     if roots:
