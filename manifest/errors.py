@@ -60,6 +60,11 @@ class InputError(ManifestError, OSError):
     """A path that does not exist or cannot be read."""
 
 
+class OutputError(ManifestError, OSError):
+    """A file or folder that cannot be written: a full or read-only disk, no
+    permission, or an output that would replace what it must not."""
+
+
 class ManifestFormatError(ManifestError, ValueError):
     """A manifest file that is not valid JSON, too large, too deep, or not UTF-8."""
 

@@ -108,8 +108,8 @@ def test_validate_exit_codes(
     assert run_cli("validate", "--format", "yaml", str(example)) == 2
 
 
-def test_size_limit_holds_for_files_that_report_no_size(tmp_path: Path) -> None:
-    with pytest.raises(ManifestFormatError, match="too large"):
+def test_a_device_that_never_ends_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is a character device, not a regular file"):
         read_json(Path("/dev/zero"), limit=1024)
 
 

@@ -4,7 +4,6 @@ concurrent promotions, on manifests recorded by real runs."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -248,34 +247,64 @@ def test_two_concurrent_promotions_one_wins_one_conflicts(
     assert not list(Path("registry").glob(".*.lock"))
 
 
-def test_a_stale_lock_is_broken_and_a_live_one_waits(tmp_path: Path) -> None:
-    lock = tmp_path / ".m.json.lock"
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    import socket
+HOLD = """
+import sys, time
+from pathlib import Path
+from manifest.core.locking import file_lock
+with file_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
 
-    lock.write_text(
-        json.dumps(
-            {"host": socket.gethostname(), "pid": int(dead.stdout), "token": "old", "since": 0}
-        )
+
+def test_a_held_lock_waits_and_a_dead_holder_frees_it(tmp_path: Path) -> None:
+    lock = tmp_path / ".m.json.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(lock), "60"], stdout=subprocess.PIPE, text=True
     )
-    with file_lock(lock, timeout=2) as me:
-        assert json.loads(lock.read_text())["token"] == me["token"]
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         started = time.monotonic()
-        with pytest.raises(LockTimeout, match="locked by process"), file_lock(lock, timeout=0.3):
+        with (
+            pytest.raises(LockTimeout, match="locked by another process"),
+            file_lock(lock, timeout=0.3),
+        ):
             pass
         assert time.monotonic() - started < 2
+    finally:
+        holder.kill()  # no release, no clean-up: the kernel drops the lock
+        holder.communicate()
+    with file_lock(lock, timeout=1):
+        assert lock.exists()
     assert not lock.exists()
-    # an old lock of a live process on another host is stale after stale_after
-    lock.write_text(json.dumps({"host": "elsewhere", "pid": 1, "token": "x", "since": 0}))
-    os.utime(lock, (time.time() - 100, time.time() - 100))
-    with file_lock(lock, timeout=0.3, stale_after=50):
-        pass
-    assert not lock.exists()
+
+
+CONTEND = """
+import os, sys
+from pathlib import Path
+from manifest.core.locking import file_lock
+lock, inside = Path(sys.argv[1]), Path(sys.argv[2])
+for _ in range(int(sys.argv[3])):
+    with file_lock(lock, timeout=60):
+        fd = os.open(inside, os.O_CREAT | os.O_EXCL | os.O_WRONLY)  # fails if shared
+        os.close(fd)
+        os.unlink(inside)
+"""
+
+
+def test_three_contenders_never_hold_the_lock_together(tmp_path: Path) -> None:
+    lock, inside = tmp_path / ".m.json.lock", tmp_path / "inside"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONTEND, str(lock), str(inside), "150"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    assert not lock.exists() and not inside.exists()
 
 
 @pytest.mark.parametrize("name", ["../evil", "a/b", "", ".hidden"])

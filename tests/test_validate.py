@@ -262,7 +262,7 @@ def test_unreadable_inputs_exit_2(
     code, _, err = run(capsys, "validate", path, "--contracts", tmp_path / "nope.yaml")
     assert (code, err) == (2, f"manifest validate: error: {tmp_path / 'nope.yaml'}: no such file\n")
     code, _, err = run(capsys, "validate", path, "--contracts", tmp_path)
-    assert code == 2 and "is a folder, not a file" in err
+    assert code == 2 and "is a folder, not a regular file" in err
     (tmp_path / "store" / "odd.json").mkdir(parents=True)  # a folder, not a manifest: skipped
     write_manifest(tmp_path / "store" / "run.json", example)
     code, out, _ = run(capsys, "validate", tmp_path / "store", "--no-contracts")

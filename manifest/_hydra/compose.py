@@ -4,6 +4,7 @@ ConfigStore, with Hydra's public API."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
@@ -14,6 +15,37 @@ from .source import ConfigSource, describe, search_path_of
 def one_paragraph(text: str) -> str:
     """A Hydra error message on one line."""
     return " ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+
+
+_MAX_CONFIG_FILES = 10_000
+
+
+def _folder(source: ConfigSource) -> Path | None:
+    path = search_path_of(source)
+    if path is None or not path.startswith("file://"):
+        return None
+    return Path(path[len("file://") :])
+
+
+def undecodable(source: ConfigSource, exc: UnicodeDecodeError) -> ConfigError:
+    """The error for a config file that is not UTF-8: Hydra's own names no
+    file, so the config folder is searched for the first one that is not."""
+    from ..core.reading import utf8_problem
+
+    folder = _folder(source)
+    found = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml")) if folder else []
+    for path in found[:_MAX_CONFIG_FILES]:
+        try:
+            problem = utf8_problem(path.read_bytes())
+        except OSError:
+            continue
+        if problem is not None:
+            return ConfigError(problem, file=str(path))
+    return ConfigError(
+        f"a config is not UTF-8: byte 0x{exc.object[exc.start]:02x} at offset {exc.start}",
+        file=str(folder) if folder else search_path_of(source),
+        hint="configs are read as UTF-8",
+    )
 
 
 def _initialize(source: ConfigSource, job_name: str) -> Any:
@@ -56,3 +88,5 @@ def compose(source: ConfigSource, config_name: str, overrides: Sequence[str]) ->
                 + one_paragraph(str(exc)),
                 file=describe(source, config_name),
             ) from None
+        except UnicodeDecodeError as exc:
+            raise undecodable(source, exc) from None

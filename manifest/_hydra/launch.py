@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, OutputError
 from . import internal
-from .compose import one_paragraph
+from .compose import one_paragraph, undecodable
 from .session import hydra_session
 from .source import ConfigSource, describe, search_path_of
 
@@ -65,6 +65,14 @@ def run_jobs(
             ) from None
         except (HydraException, OmegaConfBaseException, YAMLError) as exc:
             raise ConfigError(one_paragraph(str(exc)), file=describe(source, config_name)) from None
+        except UnicodeDecodeError as exc:
+            raise undecodable(source, exc) from None
+        except OSError as exc:  # Hydra could not make the run folder or write .hydra/
+            raise OutputError(
+                f"cannot write the run folder: {exc.strerror or exc}",
+                file=str(exc.filename) if exc.filename else None,
+                hint="choose a writable folder with hydra.run.dir= (or hydra.sweep.dir=)",
+            ) from None
 
 
 def launch_jobs(
@@ -104,6 +112,8 @@ def launch_jobs(
                 config=cfg, hydra_context=context, task_function=task
             )
             returned = launcher.launch([list(o) for o in job_overrides], initial_job_idx=0)
+        except UnicodeDecodeError as exc:
+            raise undecodable(source, exc) from None
         except (HydraException, OmegaConfBaseException, ImportError, RuntimeError) as exc:
             message = one_paragraph(str(exc))
             raise ConfigError(

@@ -22,7 +22,7 @@ from ..core.discover import discover
 from ..core.reading import parse_manifest, read_bytes
 from ..core.results import FAIL, PASS, Check, Report
 from ..core.schemas import MANIFEST_SCHEMA, validator_for
-from ..errors import ManifestFormatError
+from ..errors import InputError, ManifestFormatError
 
 if TYPE_CHECKING:
     from .contract_file import ContractSet
@@ -161,9 +161,18 @@ def validate(
     time, read once; a naive time is UTC); ``strict`` makes failing ``warn``
     contracts fail.
 
-    Raises :class:`InputError` when a path does not exist or cannot be read.
+    Raises :class:`InputError` when a path does not exist or cannot be read,
+    or when the paths hold no manifest at all (nothing checked is no pass).
     """
-    files = discover(list(paths))
+    names = list(paths)
+    files = discover(names)
+    if not files:
+        raise InputError(
+            "no manifests found",
+            file=", ".join(str(p) for p in names),
+            expected="manifest files, or folders holding *.json manifests",
+            found="none",
+        )
     clock = now if now is not None else datetime.now(timezone.utc)
     if clock.tzinfo is None:  # a naive clock is read as UTC, as manifests are
         clock = clock.replace(tzinfo=timezone.utc)

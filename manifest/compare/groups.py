@@ -68,6 +68,10 @@ class Group:
     runs: tuple[Run, ...]
     skipped: tuple[Skipped, ...]
 
+    def paths(self) -> list[Path]:
+        """Every manifest file named on this side, counted or skipped."""
+        return [Path(r.path) for r in self.runs] + [Path(s.path) for s in self.skipped]
+
     def values(self, metric: str) -> list[float]:
         return [r.metrics[metric] for r in self.runs if metric in r.metrics]
 

@@ -9,6 +9,7 @@ and bootstrap confidence intervals against zero. Needs the optional
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,10 @@ def _jitter(n: int) -> list[float]:
     return [((i * golden) % 1.0 - 0.5) * 0.3 for i in range(n)]
 
 
-def plot(comparison: Comparison, path: Path) -> None:
-    """Write the figure of ``comparison`` to ``path`` (PNG, SVG or PDF by suffix)."""
+def plot(comparison: Comparison, path: Path, *, inputs: Sequence[Path] = ()) -> None:
+    """Write the figure of ``comparison`` to ``path`` (PNG, SVG or PDF by
+    suffix), never over one of ``inputs`` or a file that is not an image
+    (:class:`~manifest.errors.OutputError`)."""
     require_matplotlib()
     import matplotlib
 
@@ -85,10 +88,25 @@ def plot(comparison: Comparison, path: Path) -> None:
         diff_ax.set_ylim(-0.8, max(len(intervals), 1) - 0.2)
         diff_ax.set_title("candidate - baseline", fontsize=10)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _save(fig, path, inputs)
+
+
+def _save(fig: Any, path: Path, inputs: Sequence[Path]) -> None:
+    """Render ``fig`` in memory, then write it atomically where it may go."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from ..core.outputs import image_file, write_output
+
+    buffer = io.BytesIO()
     try:
-        fig.savefig(path, dpi=100, metadata={"Software": None} if path.suffix == ".png" else None)
-    except OSError as exc:
-        raise UsageError(f"cannot write the plot: {exc.strerror}", file=str(path)) from None
+        fig.savefig(
+            buffer,
+            format=path.suffix.lstrip(".").lower() or "png",
+            dpi=100,
+            metadata={"Software": None} if path.suffix == ".png" else None,
+        )
     finally:
         plt.close(fig)
+    write_output(path, buffer.getvalue(), kind="plot image", recognise=image_file, inputs=inputs)

@@ -1,28 +1,31 @@
-"""An exclusive lock file with stale-lock detection, for registry writes.
+"""An exclusive lock held by the kernel, for registry writes.
 
-The lock is a file created with ``O_CREAT | O_EXCL`` (atomic on local file
-systems) that names its holder: host, process id, a random token and the
-time. A lock is stale when its holder is a process of this host that no
-longer runs, or when it is older than ``stale_after`` seconds; a stale lock
-is moved aside (rename is atomic, so two waiters cannot both take it) and
-the acquisition retried. Waiting longer than ``timeout`` raises
-:class:`LockTimeout`, naming the holder.
+The lock is ``flock(LOCK_EX)`` on a lock file. The kernel releases it when
+its holder exits, however it exits, so there is no stale lock to detect or
+break (breaking one by renaming it aside let two of three contenders both
+believe they held it). The lock file is removed on release; a waiter that
+then wins the lock on the removed file sees that the name now points to
+another file (or none) and tries again, so two holders are never possible.
+Waiting longer than ``timeout`` raises :class:`LockTimeout`; a lock file that
+cannot be created (read-only or full disk, no permission) raises
+:class:`~manifest.errors.OutputError` naming it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import secrets
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from ..errors import EXIT_FAILED, ManifestError
+from .atomic import make_folder, output_error, remove_folders
+
+try:
+    import fcntl
+except ImportError:  # Windows: msvcrt locks a byte of the file instead
+    fcntl = None  # type: ignore[assignment]
 
 
 class LockTimeout(ManifestError):
@@ -31,95 +34,77 @@ class LockTimeout(ManifestError):
     exit_code = EXIT_FAILED
 
 
-def _holder(path: Path) -> dict[str, Any] | None:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+def _try_lock(fd: int) -> bool:
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
         return True
+    import msvcrt
+
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:
+        return False
     return True
 
 
-def is_stale(holder: dict[str, Any] | None, *, age: float, stale_after: float) -> bool:
-    """A lock whose holder died on this host, or older than ``stale_after``."""
-    if age > stale_after:
-        return True
-    if holder is None:
-        return age > 5.0  # being written right now, or garbage: give it a moment
-    pid = holder.get("pid")
-    if holder.get("host") == socket.gethostname() and isinstance(pid, int):
-        return not _alive(pid)
-    return False
-
-
-def _break(path: Path, holder: dict[str, Any] | None) -> None:
-    aside = path.with_name(f"{path.name}.stale.{secrets.token_hex(4)}")
+def _still_named(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (a holder that
+    released the lock removes the file, and a new one may take its name)."""
     try:
-        os.rename(path, aside)
+        named = os.stat(path)
     except FileNotFoundError:
-        return  # someone else broke or released it
-    moved = _holder(aside)
-    if holder is not None and moved is not None and moved.get("token") != holder.get("token"):
-        # we moved a fresh lock taken after our look: give it back
-        with contextlib.suppress(FileExistsError):
-            os.link(aside, path)
-    aside.unlink(missing_ok=True)
+        return False
+    mine = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def _open(path: Path) -> int:
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise output_error(exc, path, what="the lock file") from None
+
+
+def _acquire(path: Path, timeout: float, poll: float) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        fd = _open(path)
+        if _try_lock(fd):
+            if _still_named(fd, path):
+                return fd
+            os.close(fd)  # won the lock of a file already released and removed
+            continue
+        os.close(fd)
+        if time.monotonic() >= deadline:
+            raise LockTimeout(
+                f"locked by another process for more than {timeout:g} s",
+                file=str(path),
+                hint="another promotion or rollback is under way; retry when it is done",
+            )
+        time.sleep(poll)
 
 
 @contextmanager
-def file_lock(
-    path: Path, *, timeout: float = 10.0, stale_after: float = 600.0, poll: float = 0.05
-) -> Iterator[dict[str, Any]]:
-    """Hold the lock file ``path`` for the duration of the ``with`` block."""
-    me = {
-        "host": socket.gethostname(),
-        "pid": os.getpid(),
-        "token": secrets.token_hex(8),
-        "since": time.time(),
-    }
-    deadline = time.monotonic() + timeout
-    path.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            holder = _holder(path)
-            try:
-                age = time.time() - path.stat().st_mtime
-            except FileNotFoundError:
-                continue
-            if is_stale(holder, age=age, stale_after=stale_after):
-                _break(path, holder)
-                continue
-            if time.monotonic() >= deadline:
-                who = (
-                    f"process {holder.get('pid')} on {holder.get('host')}"
-                    if holder
-                    else "another process"
-                )
-                raise LockTimeout(
-                    f"the registry is locked by {who} for {age:.0f} s",
-                    file=str(path),
-                    hint="another promotion is under way; retry, or delete the lock file "
-                    "if its holder is gone",
-                ) from None
-            time.sleep(poll)
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(me, handle)
-        break
+def file_lock(path: Path, *, timeout: float = 10.0, poll: float = 0.02) -> Iterator[None]:
+    """Hold the exclusive lock ``path`` for the duration of the ``with``
+    block; folders made for it are removed afterwards if nothing else was
+    written there."""
     try:
-        yield me
+        created = make_folder(path.parent)
+    except OSError as exc:
+        raise output_error(exc, path, what="the lock file") from None
+    try:
+        fd = _acquire(path, timeout, poll)
+    except BaseException:
+        remove_folders(created)
+        raise
+    try:
+        yield
     finally:
-        current = _holder(path)
-        if current is not None and current.get("token") == me["token"]:
-            path.unlink(missing_ok=True)
+        if fcntl is not None:
+            path.unlink(missing_ok=True)  # before unlocking: waiters then retry
+        os.close(fd)  # releases the lock
+        remove_folders(created)

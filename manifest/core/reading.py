@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import InputError, ManifestError, ManifestFormatError
 from .canonical import _SAFE_INT, canonical_text
+from .regular import open_regular
 from .tree import json_pointer
 
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
@@ -123,14 +124,42 @@ def parse_manifest(data: bytes, *, file: str) -> tuple[Any, bytes | None]:
     return document, canonical.encode("ascii") if canonical is not None else None
 
 
-def decode_utf8(data: bytes, *, file: str, error: type[ManifestError] = ManifestFormatError) -> str:
-    """``data`` as text; ``error`` naming the file and offset when not UTF-8."""
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def utf8_problem(data: bytes, *, bom_ok: bool = True) -> str | None:
+    """Why ``data`` is not UTF-8 text, with the byte offset; None when it is.
+    A UTF-8 byte order mark is a problem unless ``bom_ok``."""
+    if not bom_ok and data.startswith(b"\xef\xbb\xbf"):
+        return "starts with a UTF-8 byte order mark (bytes 0-2); save it without one"
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise error(
-            f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}", file=file
-        ) from None
+        for bom, name in _BOMS:
+            if data.startswith(bom):
+                return f"not UTF-8: a {name} byte order mark at offset 0; save it as UTF-8"
+        return f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}"
+    return None
+
+
+def decode_utf8(
+    data: bytes,
+    *,
+    file: str,
+    error: type[ManifestError] = ManifestFormatError,
+    bom_ok: bool = False,
+) -> str:
+    """``data`` as text; ``error`` naming the file and the byte offset when
+    it is not UTF-8 (or, unless ``bom_ok``, starts with a byte order mark)."""
+    problem = utf8_problem(data, bom_ok=bom_ok)
+    if problem is not None:
+        raise error(problem, file=file)
+    return data.decode("utf-8-sig" if bom_ok else "utf-8")
 
 
 def _parse(data: bytes, file: str, decoder: json.JSONDecoder) -> tuple[Any, str]:
@@ -155,9 +184,11 @@ def _parse(data: bytes, file: str, decoder: json.JSONDecoder) -> tuple[Any, str]
 
 
 def read_bytes(path: Path, *, limit: int = MAX_MANIFEST_BYTES) -> bytes:
-    """The bytes of ``path``, refusing folders, unreadable files and huge ones."""
+    """The bytes of ``path``, refusing folders, FIFOs, devices, unreadable
+    files and huge ones (:class:`InputError`, :class:`ManifestFormatError`)."""
+    fd = open_regular(path)
     try:
-        with open(path, "rb") as handle:
+        with os.fdopen(fd, "rb") as handle:
             size = _size(handle)
             if size > limit:
                 raise ManifestFormatError(
@@ -169,17 +200,11 @@ def read_bytes(path: Path, *, limit: int = MAX_MANIFEST_BYTES) -> bytes:
             # Ask for the size that fstat reports (one more byte shows growth):
             # read(limit + 1) would allocate the whole limit for every file.
             data = handle.read(size + 1) if size else b""
-            if not size or len(data) > size:  # a pipe, or a file that grew
+            if not size or len(data) > size:  # an empty file, or one that grew
                 data += handle.read(limit + 1 - len(data))
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", file=str(path)) from None
-    except FileNotFoundError:
-        raise InputError("no such file", file=str(path)) from None
-    except PermissionError:
-        raise InputError("permission denied", file=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    if len(data) > limit:  # a pipe or device reports no size: count what arrives
+    if len(data) > limit:  # grew while read: count what arrives
         raise ManifestFormatError(
             "file too large", file=str(path), expected=f"at most {limit} bytes", found="more"
         )

@@ -99,7 +99,7 @@ def load_yaml(path: Path, *, limit: int = MAX_YAML_BYTES) -> Any:
         data = read_bytes(path, limit=limit)
     except ManifestFormatError as exc:  # too large: unusable input, not a failed check
         raise YamlError(exc.message, file=file, expected=exc.expected, found=exc.found) from None
-    text = decode_utf8(data, file=file, error=YamlError)
+    text = decode_utf8(data, file=file, error=YamlError, bom_ok=True)
     try:
         value = yaml.load(text, Loader=_PlainLoader)
     except _Refused as exc:

@@ -56,12 +56,13 @@ class SchemaIssue:
 
 
 class Validator:
-    """A compiled validator for one schema."""
+    """A compiled validator for one schema; ``formats`` asserts ``format``
+    keywords (a ``date-time`` must be a real date and time, as RFC 3339 says)."""
 
-    def __init__(self, schema: dict[str, Any]) -> None:
+    def __init__(self, schema: dict[str, Any], *, formats: bool = False) -> None:
         import jsonschema_rs
 
-        self._validator = jsonschema_rs.Draft202012Validator(schema)
+        self._validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=formats)
 
     def is_valid(self, instance: Any) -> bool:
         return bool(self._validator.is_valid(instance))
@@ -88,7 +89,7 @@ def _shorten(message: str, limit: int = 300) -> str:
 @functools.cache
 def validator_for(name: str) -> Validator:
     """A cached compiled validator for the packaged schema ``name``."""
-    return Validator(load_schema(name))
+    return Validator(load_schema(name), formats=True)
 
 
 def check(instance: Any, name: str, *, file: str | None = None) -> None:

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.atomic import atomic_write
+from ..core.atomic import atomic_write, make_folder, output_error, remove_folders
 from ..core.canonical import digest_of, pretty_bytes
 from ..core.reading import read_json
 from ..core.schemas import validator_for
-from ..errors import EXIT_FAILED, InputError, ManifestError, UsageError
+from ..errors import EXIT_FAILED, InputError, ManifestError, OutputError, UsageError
 from .history import TamperedError, replay
 
 REGISTRY_SCHEMA = "registry.schema.json"
@@ -198,13 +198,29 @@ def append(
                 f"internal: the new registry file is not valid: {problems[0].describe()}",
                 file=str(path),
             )
-        try:
-            for extra, data in extra_files:
-                atomic_write(extra, data)
-            atomic_write(path, pretty_bytes(document))
-        except OSError as exc:
-            raise InputError(f"cannot write the registry: {exc.strerror}", file=str(path)) from None
+        _write_all([*extra_files, (path, pretty_bytes(document))])
     return ModelRecord(path, document)
+
+
+def _write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write ``files`` in order, each atomically; when one fails, remove the
+    ones this call wrote before it (and the folders it made), then raise
+    :class:`~manifest.errors.OutputError`: a registry change is all or nothing."""
+    written: list[tuple[Path, list[Path]]] = []
+    for target, data in files:
+        try:
+            created = make_folder(target.parent)
+            try:
+                atomic_write(target, data)
+            except OSError:
+                remove_folders(created)
+                raise
+        except OSError as exc:
+            for done, made in reversed(written):
+                done.unlink(missing_ok=True)
+                remove_folders(made)
+            raise exc if isinstance(exc, OutputError) else output_error(exc, target) from None
+        written.append((target, created))
 
 
 def who_am_i(cwd: Path) -> str:

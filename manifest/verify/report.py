@@ -75,17 +75,21 @@ def exit_code(report: Report) -> int:
     return EXIT_CODES[str(report.extra.get("verdict", "not-run"))]
 
 
-def write_report(report: Report, path: Path) -> None:
-    """Write the JSON report to ``path`` atomically, after validating it."""
-    from ..core.atomic import atomic_write
+def write_report(report: Report, path: Path, *, inputs: Sequence[Path] = ()) -> None:
+    """Write the JSON report to ``path`` atomically, after validating it;
+    never over one of ``inputs`` or a file that is not a verification report
+    (:class:`~manifest.errors.OutputError`)."""
     from ..core.canonical import pretty_bytes
+    from ..core.outputs import verify_report, write_output
     from ..core.schemas import check
-    from ..errors import InputError
     from ..render.report import as_json
 
     document = as_json(report)
     check(document, VERIFY_SCHEMA, file=str(path))
-    try:
-        atomic_write(path, pretty_bytes(document))
-    except OSError as exc:
-        raise InputError(f"cannot write the report: {exc.strerror}", file=str(path)) from None
+    write_output(
+        path,
+        pretty_bytes(document),
+        kind="verification report",
+        recognise=verify_report,
+        inputs=inputs,
+    )

@@ -63,10 +63,19 @@ def _run_all(
 
 
 def _work_dir(options: VerifyOptions) -> tuple[Path, bool]:
-    if options.work_dir is not None:
-        options.work_dir.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix="verify-", dir=options.work_dir)).resolve(), False
-    return Path(tempfile.mkdtemp(prefix="manifest-verify-")).resolve(), True
+    """A fresh folder for the re-runs (below ``--work-dir``, kept; or a
+    temporary one, removed). Raises :class:`OutputError` naming the folder."""
+    from ..core.atomic import make_folder, output_error
+
+    parent = options.work_dir
+    try:
+        if parent is not None:
+            make_folder(parent)
+            return Path(tempfile.mkdtemp(prefix="verify-", dir=parent)).resolve(), False
+        return Path(tempfile.mkdtemp(prefix="manifest-verify-")).resolve(), True
+    except OSError as exc:
+        where = parent if parent is not None else Path(tempfile.gettempdir())
+        raise output_error(exc, where, what="the work folder of the re-runs") from None
 
 
 def _prepare_all(

@@ -134,11 +134,16 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     from ...render.comparison import render
 
+    inputs = [*baseline.paths(), *candidate.paths(), *([args.policy] if args.policy else [])]
+    if args.plot is not None:  # refused before the work, not after
+        from ...core.outputs import check_output, image_file
+
+        check_output(args.plot, kind="plot image", recognise=image_file, inputs=inputs)
     comparison = compare(baseline, candidate, **options)
     out(render(comparison, args.format), args.format)
     if args.plot is not None:
         from ...compare.plot import plot
 
-        plot(comparison, args.plot)
+        plot(comparison, args.plot, inputs=inputs)
         err(f"plot written to {escape(args.plot)}")
     return EXIT_OK

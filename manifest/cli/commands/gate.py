@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ...errors import EXIT_FAILED, EXIT_OK, UsageError
+from ...errors import EXIT_FAILED, EXIT_OK
 from ..options import add_evidence, add_format, add_policy, add_sides, out, sides
 
 
@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ...compare.groups import load_group
-    from ...core.atomic import atomic_write
+    from ...core.outputs import check_output, gate_report, write_output
     from ...gate.decision import BLOCK, gate, report_bytes
     from ...gate.evidence import read_evidence
     from ...gate.policy import load_policy
@@ -38,19 +38,21 @@ def run(args: argparse.Namespace) -> int:
 
     policy = load_policy(args.policy)
     baseline_specs, candidate_specs = sides(args)
+    baseline = load_group(baseline_specs, "baseline")
+    candidate = load_group(candidate_specs, "candidate")
+    inputs = [args.policy, *args.evidence, *baseline.paths(), *candidate.paths()]
+    if args.write_report is not None:  # refused before the work, not after
+        check_output(args.write_report, kind="gate report", recognise=gate_report, inputs=inputs)
     result = gate(
-        load_group(baseline_specs, "baseline"),
-        load_group(candidate_specs, "candidate"),
-        policy,
-        evidence=read_evidence(args.evidence),
-        seed=args.seed,
+        baseline, candidate, policy, evidence=read_evidence(args.evidence), seed=args.seed
     )
     if args.write_report is not None:
-        try:
-            atomic_write(args.write_report, report_bytes(result))
-        except OSError as exc:
-            raise UsageError(
-                f"cannot write the report: {exc.strerror}", file=str(args.write_report)
-            ) from None
+        write_output(
+            args.write_report,
+            report_bytes(result),
+            kind="gate report",
+            recognise=gate_report,
+            inputs=inputs,
+        )
     out(render(result, args.format), args.format)
     return EXIT_FAILED if result.decision == BLOCK else EXIT_OK

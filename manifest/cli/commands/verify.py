@@ -205,19 +205,21 @@ def _upstream(args: argparse.Namespace, options: VerifyOptions) -> Report:
     return verify_upstream([str(p) for p in args.paths], stores, options, progress=_show)
 
 
-def run(args: argparse.Namespace) -> int:
-    from ...query.resolve import resolve_all
-    from ...render.verification import summary_table, upstream_summary
+def _options(args: argparse.Namespace) -> VerifyOptions:
     from ...verify.options import VerifyOptions
-    from ...verify.report import exit_code, write_report
-    from ...verify.verifier import verify
 
     for override in args.hydra:
         if not override.lstrip("+~").startswith(("hydra.", "hydra/")):
             raise UsageError(
                 "--hydra takes overrides of hydra.* or hydra/ groups only", found=repr(override)
             )
-    options = VerifyOptions(
+    if args.config_dir is not None and not args.config_dir.is_dir():
+        raise UsageError(
+            "config folder not found",
+            file=str(args.config_dir),
+            hint="run from the repository root or pass --config-dir",
+        )
+    return VerifyOptions(
         config_dir=args.config_dir or Path("conf"),
         seeds=args.seeds,
         jobs=args.jobs,
@@ -229,26 +231,39 @@ def run(args: argparse.Namespace) -> int:
         pass_env=tuple(args.pass_env),
         allow_network=args.allow_network,
     )
-    if args.config_dir is not None and not args.config_dir.is_dir():
-        raise UsageError(
-            "config folder not found",
-            file=str(args.config_dir),
-            hint="run from the repository root or pass --config-dir",
+
+
+def run(args: argparse.Namespace) -> int:
+    from ...core.discover import discover
+    from ...core.outputs import check_output, verify_report
+    from ...query.resolve import resolve_all
+    from ...render.verification import summary_table, upstream_summary
+    from ...verify.report import exit_code, write_report
+    from ...verify.verifier import verify
+
+    options = _options(args)
+    files: list[Path] = []
+    if not args.upstream:
+        files = discover(resolve_all(args.paths, *(args.store or [])[:1]))
+        if not files:
+            raise UsageError("no manifests found", file=", ".join(map(str, args.paths)))
+    if args.write_report:  # refused before the re-runs, not after
+        check_output(
+            args.write_report, kind="verification report", recognise=verify_report, inputs=files
         )
     with _stdout_to_stderr():
-        if args.upstream:
-            report = _upstream(args, options)
-        else:
-            paths = resolve_all(args.paths, *(args.store or [])[:1])
-            report = verify(paths, options, progress=_show)
+        report = (
+            _upstream(args, options) if args.upstream else verify(files, options, progress=_show)
+        )
     if not report.subjects:
         raise UsageError("no manifests found", file=", ".join(map(str, args.paths)))
     emit(report, args.format)
     if args.format == "text":
         out("\n" + summary_table(report) + upstream_summary(report))
     if args.write_report:
-        write_report(report, args.write_report)
+        inputs = files or [Path(s) for s in report.subjects]
+        write_report(report, args.write_report, inputs=inputs)
     code = exit_code(report)
     if code == 130:
-        print("manifest verify: interrupted; the report above is partial", file=sys.stderr)
+        err("manifest verify: interrupted; the report above is partial")
     return code
