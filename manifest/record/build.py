@@ -9,12 +9,10 @@ manifest cannot be built or written.
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
-import math
-import numbers
 import secrets
 import traceback
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,11 +21,18 @@ from typing import Any
 from ..core.atomic import atomic_write
 from ..core.canonical import digest_of, manifest_digest, pretty_bytes
 from ..core.schemas import MANIFEST_SCHEMA, SCHEMA_VERSION, check
-from ..errors import RecordError, SchemaError
+from ..errors import InputError, RecordError, SchemaError
+from .capture.artifacts import (
+    ChangedWhileRead,
+    FileRecord,
+    changed_since_hashed,
+    collect_artifacts,
+)
 from .capture.code import git_state, source_state
 from .capture.environment import environment
-from .capture.files import HashCache, collect_artifacts, default_cache_path
+from .capture.files import HashCache, default_cache_path
 from .job import JobContext, find_seeds
+from .metrics import metric_vector
 
 
 def utc_stamp(moment: datetime) -> str:
@@ -70,41 +75,6 @@ class Recorded:
     manifest: dict[str, Any]
 
 
-def metric_vector(value: Any) -> tuple[dict[str, int | float], dict[str, str] | None]:
-    """The metric vector from a task's return value, and an error if it has one.
-
-    A mapping (nested mappings flattened with ``.``) of finite numbers is the
-    metric vector; None or any other non-mapping return is an empty one. A
-    non-number, NaN or infinite value is an error naming the metric.
-    """
-    if not isinstance(value, Mapping):
-        return {}, None
-    metrics: dict[str, int | float] = {}
-    stack: list[tuple[str, Any]] = [(str(k), v) for k, v in value.items()]
-    while stack:
-        name, item = stack.pop()
-        if isinstance(item, Mapping):
-            stack.extend((f"{name}.{k}", v) for k, v in item.items())
-            continue
-        if isinstance(item, bool) or not isinstance(item, numbers.Real):
-            return {}, {
-                "type": "MetricError",
-                "message": f"metric {name!r} is not a number: {type(item).__name__} {item!r:.80}",
-                "metric": name,
-            }
-        number = int(item) if isinstance(item, numbers.Integral) else float(item)
-        if isinstance(number, float) and not math.isfinite(number):
-            return {}, {
-                "type": "MetricError",
-                "message": f"metric {name!r} is {number}: metrics must be finite numbers",
-                "metric": name,
-            }
-        if isinstance(number, int) and abs(number) >= 2**53:
-            number = float(number)
-        metrics[name] = number
-    return dict(sorted(metrics.items())), None
-
-
 def _inputs(
     ctx: JobContext, cache: HashCache
 ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
@@ -122,7 +92,10 @@ def _inputs(
                     "message": f"input {key} = {text!r}: no such file "
                     f"(relative to {ctx.project_dir})",
                 }
-            entries.append({"key": key, "path": text, **_hash_input(file, cache)})
+            try:
+                entries.append({"key": key, "path": text, **_hash_input(file, cache)})
+            except InputError as exc:  # a FIFO, a device, an unreadable file
+                return entries, {"type": "InputError", "message": f"input {key}: {exc.describe()}"}
     return entries, None
 
 
@@ -144,17 +117,41 @@ def _hash_input(file: Path, cache: HashCache) -> dict[str, Any]:
     return {"sha256": sha, "size": size, "mtime": stamp}
 
 
-def _artifacts(ctx: JobContext) -> list[dict[str, Any]]:
-    return [
-        a.as_json()
-        for a in collect_artifacts(
-            ctx.run_dir,
-            exclude=(".hydra/*", f"{ctx.hydra['job_name']}.log"),
-            extra_root=ctx.project_dir,
-            extra_globs=ctx.settings.artifacts,
-            roles=ctx.settings.roles,
-        )
-    ]
+def collect(ctx: JobContext) -> list[FileRecord]:
+    """The artifacts of the job, hashed (each with the stamp of its bytes)."""
+    return collect_artifacts(
+        ctx.run_dir,
+        exclude=(".hydra/*", f"{ctx.hydra['job_name']}.log"),
+        extra_root=ctx.project_dir,
+        extra_globs=ctx.settings.artifacts,
+        roles=ctx.settings.roles,
+    )
+
+
+def _unsealable(manifest: dict[str, Any], changed: list[str]) -> None:
+    """Fail a manifest whose artifacts ``changed`` between hashing and
+    sealing: they are not cited (their recorded bytes no longer exist)."""
+    manifest["artifacts"] = [a for a in manifest["artifacts"] if a["path"] not in changed]
+    listed = ", ".join(changed[:10]) + (
+        f" (+{len(changed) - 10} more)" if len(changed) > 10 else ""
+    )
+    manifest["status"] = "failed"
+    manifest["metrics"] = {}
+    manifest["error"] = {
+        "type": "ArtifactChanged",
+        "message": f"artifacts were replaced while the manifest was recorded: {listed}; "
+        "another process writes into the run folder or the declared artifacts",
+    }
+
+
+def _still_written(outcome: Outcome, exc: ChangedWhileRead) -> Outcome:
+    """The outcome of a job whose artifact changed while it was hashed."""
+    error = {
+        "type": "ArtifactChanged",
+        "message": f"artifact {exc.filename} changed while it was hashed: something still "
+        "writes it after the task returned; no artifact is cited",
+    }
+    return dataclasses.replace(outcome, status="failed", error=error)
 
 
 def _identity(
@@ -178,7 +175,13 @@ def _identity(
     )
 
 
-def build_manifest(ctx: JobContext, outcome: Outcome, *, run_id: str) -> dict[str, Any]:
+def build_manifest(
+    ctx: JobContext,
+    outcome: Outcome,
+    *,
+    run_id: str,
+    artifacts: list[FileRecord] | None = None,
+) -> dict[str, Any]:
     """Assemble (not write) the manifest of a finished job."""
     status, error = outcome.status, outcome.error
     metrics: dict[str, int | float] = {}
@@ -193,7 +196,7 @@ def build_manifest(ctx: JobContext, outcome: Outcome, *, run_id: str) -> dict[st
     if input_error is not None and error is None:
         status, error = "failed", input_error
 
-    artifacts = _artifacts(ctx)
+    records = collect(ctx) if artifacts is None else artifacts
     code = {
         "git": git_state(ctx.project_dir, exclude=ctx.dirt_exclusions),
         "source": source_state(
@@ -215,7 +218,7 @@ def build_manifest(ctx: JobContext, outcome: Outcome, *, run_id: str) -> dict[st
         "params": ctx.params,
         "params_digest": params_digest,
         "metrics": metrics,
-        "artifacts": artifacts,
+        "artifacts": [r.as_json() for r in records],
         "inputs": inputs,
         "lineage": {"parents": list(dict.fromkeys(ctx.settings.parents))},
         "code": code,
@@ -250,11 +253,9 @@ def write_manifest(manifest: dict[str, Any], store: Path) -> Path:
     data = pretty_bytes(manifest)
     path = store / f"{manifest['run_id']}.json"
     try:
-        atomic_write(path, data, overwrite=False)
+        atomic_write(path, data, overwrite=False)  # OutputError when the disk refuses
     except FileExistsError:
         raise RecordError("a manifest with this run id exists already", file=str(path)) from None
-    except OSError as exc:
-        raise RecordError(f"cannot write the manifest: {exc.strerror}", file=str(path)) from None
     return path
 
 
@@ -262,9 +263,18 @@ def record(ctx: JobContext, outcome: Outcome) -> Recorded:
     """Build, validate and atomically write the manifest of a finished job."""
     try:
         run_id = new_run_id(outcome.created)
-        manifest = build_manifest(ctx, outcome, run_id=run_id)
+        try:
+            artifacts = collect(ctx)
+        except ChangedWhileRead as exc:
+            artifacts = []
+            outcome = _still_written(outcome, exc)
+        manifest = build_manifest(ctx, outcome, run_id=run_id, artifacts=artifacts)
     except (OSError, ValueError) as exc:
         raise RecordError(f"cannot build the manifest: {exc}") from None
+    changed = changed_since_hashed(artifacts)  # the last look before sealing
+    if changed:
+        _unsealable(manifest, changed)
+        manifest["digest"] = manifest_digest(manifest)
     for _ in range(3):
         try:
             return Recorded(write_manifest(manifest, ctx.store), manifest)

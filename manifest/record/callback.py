@@ -49,10 +49,16 @@ class ManifestCallback(Callback):
         self._main: MainModule | None = None  # __main__ of the process that started the app
 
     def on_run_start(self, config: Any, **kwargs: Any) -> None:
+        from .rundir import guard
+
         self._main = main_module()
+        guard(config, "hydra.run.dir")  # before Hydra makes the folder
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        from .rundir import guard
+
         self._main = main_module()  # jobs may run in workers, where __main__ is another
+        guard(config, "hydra.sweep.dir")
         try:
             self._sweep = Sweep.start(config, self._defaults())
         except Exception as exc:  # no closing lines, but never a broken sweep

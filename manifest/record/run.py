@@ -9,12 +9,13 @@ joblib launcher, so it and what it returns must pickle).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import ManifestError, UsageError
+from ..errors import ManifestError, OutputError, UsageError
 from .build import Outcome, record
 from .capture.cost import CostMeter
 
@@ -23,7 +24,7 @@ from .capture.cost import CostMeter
 class JobSummary:
     """What one job of ``manifest run`` came to, sent back to the CLI."""
 
-    status: str  # completed, failed, interrupted, not-recorded, config-error
+    status: str  # completed, failed, interrupted, not-recorded, not-written, config-error
     run_id: str | None = None
     path: str | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -100,6 +101,8 @@ class TaskRunner:
             outcome = Outcome("completed", value, None, created, finished, meter.stop())
         try:
             recorded = record(ctx, outcome)
+        except OutputError as exc:
+            return JobSummary("not-written", error=exc.describe(), overrides=overrides)
         except ManifestError as exc:
             return JobSummary("not-recorded", error=exc.describe(), overrides=overrides)
         manifest = recorded.manifest
@@ -138,6 +141,25 @@ def _source_of(function: Any) -> Path | None:
 
 def _has_override(overrides: list[str], key: str) -> bool:
     return any(o.lstrip("+~").split("=", 1)[0] == key for o in overrides)
+
+
+def _run_guarded(launch: Callable[[], list[Any]], overrides: list[str]) -> list[Any]:
+    """``launch()`` with every run folder claimed before Hydra makes it
+    (:mod:`.rundir`); a run that fails to start leaves no folder behind and
+    its error names the folder."""
+    from .rundir import GUARD_TARGET, claims, remove_if_unused
+
+    overrides.append(f"+hydra.callbacks.hydra_manifest_run_folder._target_={GUARD_TARGET}")
+    with claims() as claimed:
+        try:
+            return launch()
+        except OutputError as exc:  # Hydra could not set the run up: undo what it began
+            for item in claimed:
+                remove_if_unused(item.folder)
+            if exc.file is None and claimed:
+                where = str(claimed[-1].folder)
+                raise OutputError(exc.message, file=where, hint=exc.hint) from None
+            raise
 
 
 def execute(
@@ -179,7 +201,10 @@ def execute(
             overrides.append("hydra.job.chdir=True")
     overrides.append(f"hydra.mode={'MULTIRUN' if multirun else 'RUN'}")
     runner = TaskRunner(task=app, store=str(store.resolve()) if store is not None else None)
-    returned = run_jobs(source, name, overrides, runner, multirun=multirun, job_name=job_name)
+    returned = _run_guarded(
+        lambda: run_jobs(source, name, overrides, runner, multirun=multirun, job_name=job_name),
+        overrides,
+    )
     return [
         value
         if isinstance(value, JobSummary)

@@ -6,7 +6,7 @@ entries its module registers), as `verify` re-runs an app. Overrides use
 Hydra's grammar, unchanged (key=value, +key=value, ~key,
 group=option, sweeps with -m). Exit 0 when every job completed and was
 recorded, 1 when a task failed (its manifest says so) or a manifest could not
-be recorded, 2 for a config error.
+be recorded, 2 for a config error or a folder that cannot be written.
 """
 
 from __future__ import annotations
@@ -83,10 +83,10 @@ def run(args: argparse.Namespace) -> int:
             if metrics:
                 out(f"            {metrics}\n")
         if s.error:
-            label = "not recorded" if s.status == "not-recorded" else s.status
+            label = s.status.replace("-", " ") if s.status.startswith("not-") else s.status
             job = s.run_id or " ".join(s.overrides) or "job"
             err(f"manifest run: {escape(job)}: {label}: {escape(s.error)}")
-    if any(s.status == "config-error" for s in summaries):
+    if any(s.status in ("config-error", "not-written") for s in summaries):
         return EXIT_USAGE
     if not summaries or any(s.status != "completed" for s in summaries):
         return EXIT_FAILED
