@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -105,21 +106,60 @@ def assert_each_run_kept_its_own_files(store: Path, project_dir: Path) -> list[P
     return folders
 
 
-def test_runs_that_would_share_a_folder_get_their_own(
+def test_runs_in_one_clock_period_get_folders_of_their_own(
     home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Hydra's default folder has one-second resolution; ``%Y`` stands in
+    for it so that the runs surely fall in one period."""
     conf, _ = project(home, WRITES_SEED, "pause: 0\n")
     for seed in (1, 2, 3):
-        code, _, err = cli(capsys, "run", "--config-dir", conf, f"seed={seed}", "hydra.run.dir=out")
+        code, _, err = cli(
+            capsys, "run", "--config-dir", conf, f"seed={seed}", "hydra.run.dir=out/${now:%Y}"
+        )
         assert code == 0, err
     folders = assert_each_run_kept_its_own_files(home / "manifests", home)
-    assert sorted(f.name for f in folders) == ["out", "out-1", "out-2"]
+    year = folders[0].name
+    assert sorted(f.name for f in folders) == [year, f"{year}-1", f"{year}-2"]
+    assert "is used by another run; this run writes to" in err
+
+
+def test_a_fixed_folder_is_reused_in_turn_but_never_shared(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pipeline reruns a stage into its fixed folder on purpose; a second
+    run while the first still runs gets a folder of its own."""
+    conf, _ = project(home, WRITES_SEED, "pause: 0\n")
+    for seed in (1, 2):
+        assert cli(capsys, "run", "--config-dir", conf, f"seed={seed}", "hydra.run.dir=out")[0] == 0
+    assert [p.name for p in home.iterdir() if p.name.startswith("out")] == ["out"]
+    assert (home / "out" / "model.txt").read_text().startswith("seed 2")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(home / "out")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        code, _, err = cli(capsys, "run", "--config-dir", conf, "seed=3", "hydra.run.dir=out")
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert code == 0, err
     assert "out is used by another run; this run writes to" in err
+    assert (home / "out-1" / "model.txt").read_text().startswith("seed 3")
+    assert (home / "out" / "model.txt").read_text().startswith("seed 2")
+
+
+HOLD = """
+import os, sys, time
+from manifest.core.locking import try_lock
+fd = os.open(sys.argv[1], os.O_RDONLY)
+assert try_lock(fd)
+print("held", flush=True)
+time.sleep(60)
+"""
 
 
 def test_two_runs_started_in_the_same_second_do_not_share_a_folder(tmp_path: Path) -> None:
-    """Hydra's default folder has one-second resolution; ``%Y`` stands in
-    for it here so that two concurrent runs surely fall in one period."""
+    """Two concurrent runs, each with a pause, in one ``%Y`` folder."""
     conf, _ = project(
         tmp_path,
         WRITES_SEED,
@@ -130,7 +170,7 @@ def test_two_runs_started_in_the_same_second_do_not_share_a_folder(tmp_path: Pat
         subprocess.Popen(
             [sys.executable, "-m", "manifest", "run", "--config-dir", str(conf), f"seed={seed}"],
             cwd=tmp_path,
-            env={**__import__("os").environ, **env},
+            env={**os.environ, **env},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -34,7 +34,8 @@ class LockTimeout(ManifestError):
     exit_code = EXIT_FAILED
 
 
-def _try_lock(fd: int) -> bool:
+def try_lock(fd: int) -> bool:
+    """Take the exclusive lock on ``fd`` if it is free; False when another holds it."""
     if fcntl is not None:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -72,7 +73,7 @@ def _acquire(path: Path, timeout: float, poll: float) -> int:
     deadline = time.monotonic() + timeout
     while True:
         fd = _open(path)
-        if _try_lock(fd):
+        if try_lock(fd):
             if _still_named(fd, path):
                 return fd
             os.close(fd)  # won the lock of a file already released and removed

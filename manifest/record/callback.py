@@ -54,6 +54,11 @@ class ManifestCallback(Callback):
         self._main = main_module()
         guard(config, "hydra.run.dir")  # before Hydra makes the folder
 
+    def on_run_end(self, config: Any, **kwargs: Any) -> None:
+        from .rundir import release
+
+        release(config, "hydra.run.dir")
+
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
         from .rundir import guard
 
@@ -65,6 +70,9 @@ class ManifestCallback(Callback):
             _error(f"cannot watch this sweep for its manifests: {exc}")
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        from .rundir import release
+
+        release(config, "hydra.sweep.dir")
         if self._sweep is None or self._skip:
             return
         try:
