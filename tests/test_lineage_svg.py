@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
-from lineage_kit import rec
+from lineage_kit import Chdir, copy_of, rec, recorded_pipeline, stage_ids
 
+from browser import Browser, find_chromium
+from manifest.cli import main
 from manifest.lineage.graph import build_graph
 from manifest.lineage.layout import layout
 from manifest.lineage.records import RunRecord
 from manifest.lineage.walk import among, around
+from manifest.render.html.lineage import svg
 from manifest.render.lineage_graph import merged_edges
-from manifest.render.lineage_svg import svg
 
 SVG = "{http://www.w3.org/2000/svg}"
+CHROMIUM = find_chromium()
+if CHROMIUM is None and os.environ.get("CI"):
+    raise RuntimeError("CI must run the browser tests: .ci/run installs Debian's chromium")
 
 
 @pytest.fixture
@@ -94,3 +101,33 @@ def test_among_leaves_out_runs_joined_to_nothing_and_runs_not_asked_for(
     view = among(graph, ["train-a", "eval-a", "lonely"])
     assert set(view.nodes) == {"run:train-a", "run:eval-a"}  # prep is not asked for
     assert [(e.source, e.target) for e in view.edges] == [("run:train-a", "run:eval-a")]
+
+
+def test_the_report_draws_the_pipelines_lineage(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`manifest report` on the example pipeline: a lineage section with the
+    three stages and their source, which a real browser shows with no
+    console error or policy violation."""
+    project = copy_of(recorded_pipeline(tmp_path_factory), tmp_path / "project")
+    monkeypatch.setenv("HYDRA_MANIFEST_INDEX_DIR", str(tmp_path / "index"))
+    ids = stage_ids(project)
+    with Chdir(project):
+        assert main(["report", "manifests", "-o", "report.html"]) == 0
+    page = (project / "report.html").read_text()
+    section = page.split('id="lineage"', 1)[1]
+    drawing = ET.fromstring(section[section.index("<svg") : section.index("</svg>") + 6])
+    names = [t.text for t in drawing.iter(f"{SVG}tspan")]
+    assert [ids["prepare"], ids["train"], ids["evaluate"]] == [
+        n for n in names if n in ids.values()
+    ]
+    assert "synthetic://logreg/v1" in names and "3 of the 3 runs, joined by 4 edge(s)" in section
+    if CHROMIUM is None:
+        pytest.skip("no Chromium installed (apt-get install chromium; .ci/run does)")
+    with Browser(CHROMIUM) as browser:
+        browser.open(project / "report.html")
+        assert browser.problems() == []
+        assert browser.js("document.querySelectorAll('#lineage svg g.node').length") == 4
+        width = browser.js("document.querySelector('#lineage svg').getBoundingClientRect().width")
+        assert width > 900  # drawn at its size, four layers wide
+        browser.screenshot(tmp_path / "lineage.png")

@@ -17,6 +17,7 @@ from .curves import RunCurves, run_curves
 if TYPE_CHECKING:
     from ..compare.comparison import Comparison
     from ..gate.decision import Decision
+    from ..lineage.walk import Lineage
 
 MAX_CURVE_RUNS = 50
 
@@ -33,6 +34,7 @@ class ReportData:
     decision: Decision | None = None
     verification: dict[str, Any] | None = None
     verification_source: str | None = None
+    lineage: Lineage | None = None
 
 
 def _curves(table: Runs) -> tuple[RunCurves, ...]:
@@ -49,6 +51,16 @@ def _curves(table: Runs) -> tuple[RunCurves, ...]:
             if curves is not None:
                 found.append(curves)
     return tuple(found)
+
+
+def _lineage(paths: Sequence[str | Path], table: Runs) -> Lineage:
+    """How the runs of ``table`` join: the graph of every manifest under
+    ``paths``, drawn for the runs shown."""
+    from ..lineage.load import load_graph
+    from ..lineage.walk import among
+
+    graph = load_graph([Path(p) for p in paths])
+    return among(graph, [row.run_id for row in table.rows if row.run_id])
 
 
 def _verification(path: Path) -> dict[str, Any]:
@@ -110,4 +122,5 @@ def build(
         decision=decision,
         verification=_verification(verification) if verification else None,
         verification_source=str(verification) if verification else None,
+        lineage=_lineage(paths, table),
     )

@@ -11,6 +11,7 @@ from typing import Any
 from ...report.build import ReportData
 from ..runs import default_columns, header
 from . import charts
+from .lineage import lineage_section
 from .markup import badge, number, table, text
 
 VERDICT_KIND = {"better": "good", "worse": "bad"}
@@ -220,4 +221,5 @@ SECTIONS: list[Section] = [
     Section("comparison", "Comparison", comparison_section),
     Section("gate", "Gate decision", gate_section),
     Section("verification", "Verification", verification_section),
+    Section("lineage", "Lineage", lineage_section),
 ]

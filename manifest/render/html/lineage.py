@@ -1,24 +1,26 @@
-"""A lineage as inline SVG, laid out in layers (:mod:`manifest.lineage.layout`):
-no script, no external library, no style attribute (only presentation
-attributes and classes, so a strict Content-Security-Policy holds), and
-every name from a manifest escaped into text or a ``<title>`` tooltip."""
+"""The report's lineage section: the runs of the report joined by content
+hashes and declared parents, as inline SVG laid out in layers
+(:mod:`manifest.lineage.layout`). No script, no external library, no style
+attribute (only presentation attributes), and every name from a manifest
+escaped into text or a ``<title>`` tooltip."""
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
-from ..lineage.graph import FILE, MISSING, SOURCE, Node
-from ..lineage.layout import layout
-from .escape import escape
-from .lineage_graph import merged_edges
+from ...lineage.graph import FILE, MISSING, SOURCE, Node
+from ...lineage.layout import layout
+from ..lineage_graph import merged_edges
+from .markup import text as _text
 
 if TYPE_CHECKING:
-    from ..lineage.walk import Lineage
+    from ...lineage.walk import Lineage
+    from ...report.build import ReportData
 
 NODE_W, NODE_H, GAP_X, GAP_Y, PAD = 200, 52, 110, 24, 8
 _CHARS = 30
 _LABELLED = 60  # more edges than this: labels only as tooltips
+MAX_DRAWN = 300  # nodes; a larger lineage is left to manifest lineage --format dot
 _FILL = {
     "completed": "#eef6ee",
     "failed": "#f8d7da",
@@ -27,10 +29,6 @@ _FILL = {
     FILE: "#fff3cd",
     MISSING: "#ffffff",
 }
-
-
-def _text(value: str) -> str:
-    return html.escape(escape(value), quote=True)
 
 
 def _short(value: str) -> str:
@@ -132,3 +130,24 @@ def svg(view: Lineage) -> str:
         parts.append(_node(view.graph.node(node_id), x, y, node_id in view.roots))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def lineage_section(data: ReportData) -> str | None:
+    """The lineage of the report's runs, or None when none is joined to anything."""
+    view = data.lineage
+    if view is None or not view.nodes:
+        return None
+    runs = sum(view.graph.node(n).record is not None for n in view.nodes)
+    alone = len(data.runs) - runs
+    intro = (
+        f"<p>{runs} of the {len(data.runs)} runs, joined by {len(view.edges)} edge(s): an "
+        "input whose sha256 is the artifact of an earlier run, or a declared parent"
+        + (f"; {alone} run(s) joined to no other are not drawn" if alone > 0 else "")
+        + ". Hover over a run or an edge for its details.</p>"
+    )
+    if len(view.nodes) > MAX_DRAWN:
+        return intro + (
+            f'<p class="note">{len(view.nodes)} nodes are too many to draw here: '
+            "<code>manifest lineage RUN --format dot</code> draws one run's lineage.</p>"
+        )
+    return intro + f'<div class="scroll">{svg(view)}</div>'
