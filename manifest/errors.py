@@ -85,3 +85,9 @@ class RecordError(ManifestError):
 
 class TaskError(ManifestError, ImportError):
     """A task entrypoint that cannot be resolved to a callable."""
+
+
+class DigestError(ManifestError, ValueError):
+    """A manifest whose digest is not that of its content: it was edited."""
+
+    exit_code = EXIT_FAILED

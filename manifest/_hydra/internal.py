@@ -10,7 +10,6 @@ release removes it.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 # (module, attribute path) of each private name used below
@@ -50,13 +49,14 @@ def callbacks(cfg: Any) -> Any:
 
 
 def saved_global_hydra() -> Any:
-    """A copy of the global Hydra (None when there is none), for
-    :func:`restore_global_hydra`: what ``hydra.initialize`` does."""
+    """The global Hydra (None when there is none), for
+    :func:`restore_global_hydra`. The object itself, not a copy: the session
+    takes it out of the registry before anything runs, so nothing changes it,
+    and the caller gets back the very object (and its config loader) it had."""
     from hydra.core.global_hydra import GlobalHydra
     from hydra.core.singleton import Singleton
 
-    instance = Singleton._instances.get(GlobalHydra)
-    return copy.deepcopy(instance) if instance is not None else None
+    return Singleton._instances.get(GlobalHydra)
 
 
 def restore_global_hydra(saved: Any) -> None:
