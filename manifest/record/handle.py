@@ -13,8 +13,8 @@ from typing import Any
 
 from ..core.manifest import Manifest
 from ..errors import UsageError
-from .build import metric_vector
 from .job import JobContext
+from .metrics import metric_vector
 
 METRICS_FILE = "metrics.jsonl"
 
@@ -79,8 +79,6 @@ class Run:
         values, error = metric_vector(metrics)
         if error is not None:
             raise MetricUsageError(error["message"], pointer=f"/metrics/{error.get('metric', '')}")
-        if any(not name for name in values):
-            raise MetricUsageError("a metric name must be a non-empty string")
         self._metrics.update(values)
         if step is not None:
             lines = "".join(
