@@ -14,7 +14,7 @@ subprocesses as a user runs them, interleaved so that drift hits all alike:
 
 Each process reports its own peak memory (ru_maxrss; for ls the larger of
 the process and its index workers). Prints the medians, the
-ratios first/floor and repeat/floor, and checks the targets: first at most
+ratio first/floor (wall and CPU time), and checks the targets: first at most
 1.5x the floor, repeat under 1 s, peak memory under 300 MB.
 """
 
@@ -24,6 +24,7 @@ import argparse
 import copy
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -79,17 +80,23 @@ def make_manifests(folder: Path, template: dict[str, Any], count: int) -> None:
         (sub / f"{m['run_id']}.json").write_bytes(pretty_bytes(m))
 
 
-def run(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak MB, and stdout of one fresh process."""
-    start = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (all its processes), peak MB, and stdout of
+    one fresh process. CPU time is what a busy machine distorts least."""
+    start, used = time.perf_counter(), _cpu()
     done = subprocess.run(
         [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=False
     )
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, _cpu() - used
     if done.returncode != 0:
         raise SystemExit(f"{args} exited {done.returncode}:\n{done.stderr}")
     peak_kb = int(done.stderr.strip().splitlines()[-1].split()[1])
-    return elapsed, peak_kb / 1024, done.stdout
+    return elapsed, cpu, peak_kb / 1024, done.stdout
 
 
 def measure(root: Path, template: dict[str, Any], count: int, repeats: int) -> dict[str, Any]:
@@ -99,6 +106,7 @@ def measure(root: Path, template: dict[str, Any], count: int, repeats: int) -> d
     env = {**os.environ, "HYDRA_MANIFEST_INDEX_DIR": str(cache), "PYTHONPATH": str(REPO)}
     ls = ["ls", str(folder), "--where", WHERE, "--format", "json"]
     times: dict[str, list[float]] = {"floor": [], "first": [], "repeat": []}
+    cpus: dict[str, list[float]] = {"floor": [], "first": [], "repeat": []}
     peaks: dict[str, list[float]] = {"floor": [], "first": [], "repeat": []}
     matched = 0
     for _ in range(repeats):
@@ -108,14 +116,18 @@ def measure(root: Path, template: dict[str, Any], count: int, repeats: int) -> d
             ("first", LS, ls),
             ("repeat", LS, ls),
         ):
-            seconds, peak, out = run(code, args, env)
+            seconds, cpu, peak, out = run(code, args, env)
             times[kind].append(seconds)
+            cpus[kind].append(cpu)
             peaks[kind].append(peak)
             if kind == "repeat":
                 matched = len(json.loads(out))
     shutil.rmtree(folder)
     result = {k: statistics.median(v) for k, v in times.items()}
+    cpu = {k: statistics.median(v) for k, v in cpus.items()}
     return {
+        **{f"{k}_cpu": v for k, v in cpu.items()},
+        "first_cpu_ratio": cpu["first"] / cpu["floor"],
         "count": count,
         "matched": matched,
         **{f"{k}_s": v for k, v in result.items()},
@@ -135,14 +147,17 @@ def main() -> None:
         template = example_manifest(root / "example")
         print(f"--where {WHERE!r}; median of {args.repeats}, interleaved; fresh processes")
         print(f"{'manifests':>10} {'floor s':>8} {'first s':>8} {'ratio':>6} {'repeat s':>9}"
-              f" {'floor MB':>9} {'first MB':>9} {'repeat MB':>10} {'matched':>8}")  # fmt: skip
+              f" {'floor MB':>9} {'first MB':>9} {'repeat MB':>10} {'matched':>8}"
+              f" {'CPU s floor/first/repeat':>26} {'ratio':>6}")  # fmt: skip
         ok = True
         for count in args.counts:
             r = measure(root, template, count, args.repeats)
             print(
                 f"{r['count']:>10,} {r['floor_s']:>8.2f} {r['first_s']:>8.2f}"
                 f" {r['first_ratio']:>5.2f}x {r['repeat_s']:>9.2f} {r['floor_peak_mb']:>9.0f}"
-                f" {r['first_peak_mb']:>9.0f} {r['repeat_peak_mb']:>10.0f} {r['matched']:>8,}",
+                f" {r['first_peak_mb']:>9.0f} {r['repeat_peak_mb']:>10.0f} {r['matched']:>8,}"
+                f" {r['floor_cpu']:>8.2f} {r['first_cpu']:>8.2f} {r['repeat_cpu']:>8.2f}"
+                f" {r['first_cpu_ratio']:>5.2f}x",
                 flush=True,
             )
             ok &= r["first_ratio"] <= 1.5 and r["repeat_s"] < 1.0

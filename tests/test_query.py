@@ -149,8 +149,9 @@ def test_formats(store: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli("ls", "--where", "params.seed <= 1") == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
-        "run_id", "status", "created", "folder", "config", "optimizer.lr", "seed",
+        "run_id", "status", "created", "folder", "config",
         "accuracy", "↑", "log_loss", "↓", "precision", "↑", "recall", "↑", "weight_norm",
+        "optimizer.lr", "seed",
     ]  # fmt: skip
     assert lines[1].split()[:4] == [store[0], "completed", "2026-01-01", "00:00:00"]
     assert lines[-1] == "2 of 5 runs in manifests; best first: --sort=-metrics.accuracy"

@@ -27,11 +27,11 @@ ARROWS = {"higher": "↑", "lower": "↓"}
 
 
 def default_columns(table: Runs) -> list[str]:
-    """Run id, status, creation time, folder and config; the parameters that
-    differ between the listed runs; every metric; the error of unreadable files."""
+    """Run id, status, creation time, folder and config; every metric; the
+    parameters that differ between the listed runs; the error of unreadable files."""
     chosen = ["run_id", "status", "created", "folder", "config"]
-    chosen += [f"params.{k}" for k in table.varying_params()]
     chosen += [f"metrics.{k}" for k in table.metric_names()]
+    chosen += [f"params.{k}" for k in table.varying_params()]
     if any(r.error for r in table.rows):
         chosen.append("error")
     return chosen
