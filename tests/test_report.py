@@ -140,6 +140,12 @@ def test_report_refuses_bad_input(
     assert run_cli("report", str(example), "-o", "r.html", "--policy", "p.yaml") == 2
     assert run_cli("report", "nowhere", "-o", "r.html") == 2
     assert not (workdir / "r.html").exists()
+    (workdir / "notes.html").write_text("my notes, not a report")
+    assert run_cli("report", str(example), "-o", "notes.html") == 2
+    assert "notes.html" in capsys.readouterr().err
+    assert (workdir / "notes.html").read_text() == "my notes, not a report"
+    assert run_cli("report", str(example), "-o", "r.html") == 0
+    assert run_cli("report", str(example), "-o", "r.html") == 0  # a report over a report
 
 
 def test_hostile_manifest_stays_text(template: dict[str, Any], workdir: Path) -> None:

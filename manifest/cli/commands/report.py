@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...core.atomic import atomic_write
+    from ...core.outputs import check_output, html_page, write_output
     from ...render.html.page import render
     from ...report.build import build
 
@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "the report is HTML", file=str(output), expected="a .html file", found=output.suffix
         )
+    inputs = [p for p in (args.policy, args.verify_report) if p is not None]
+    check_output(output, kind="HTML report", recognise=html_page, inputs=inputs)
     paths = args.paths or [p for p in (*args.baseline, *args.candidate) if Path(p).exists()]
     data = build(
         paths or [Path("manifests")],
@@ -64,9 +66,7 @@ def run(args: argparse.Namespace) -> int:
         verification=args.verify_report,
         title=args.title,
     )
-    try:
-        atomic_write(output, render(data).encode("utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot write the report: {exc.strerror}", file=str(output)) from None
+    page = render(data).encode("utf-8")
+    write_output(output, page, kind="HTML report", recognise=html_page, inputs=inputs)
     err(f"report: {len(data.runs)} run(s) written to {output}")
     return 0
