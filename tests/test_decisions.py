@@ -300,3 +300,21 @@ def test_runs_pair_by_the_declared_seed_key_only(
     seeds = document["candidate"]["runs"][0]["seeds"]
     assert seeds["model.seed"] == seeds["seed"]  # a second seed-like key, ignored
     assert "paired t:" in text
+
+
+def test_copies_of_a_run_count_once(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    side = tmp_path / "with-copies"
+    shutil.copytree(runs["base"], side)
+    original = first(side)
+    for name in ("copy-1.json", "copy-2.json"):  # the same run under other names
+        shutil.copy(original, side / name)
+    plain, _ = compare(capsys, str(runs["base"]), str(runs["cand"]))
+    copied, text = compare(capsys, str(side), str(runs["cand"]))
+    assert copied["paired"] is True and copied["metrics"] == plain["metrics"]
+    assert len(copied["baseline"]["copies"]) == 2
+    assert "2 baseline manifest(s) are copies of a run (same digest)" in text
+    policy = "rules:\n  - {metric: acc, min_change: 0.04}\n"
+    code, report, _ = gate(capsys, tmp_path, side, runs["cand"], policy)
+    assert code == 0 and report["decision"] == "accept"

@@ -111,6 +111,12 @@ def _group_warnings(baseline: Group, candidate: Group) -> list[str]:
         for group in (baseline, candidate)
         if group.skipped
     ]
+    warnings += [
+        f"{len(group.copies)} {group.label} manifest(s) are copies of a run (same digest): "
+        "each run is counted once"
+        for group in (baseline, candidate)
+        if group.copies
+    ]
     shared = {r.digest for r in baseline.runs} & {r.digest for r in candidate.runs}
     if shared:
         warnings.append(f"{len(shared)} run(s) are in both groups")

@@ -67,6 +67,7 @@ class Group:
     sources: tuple[str, ...]
     runs: tuple[Run, ...]
     skipped: tuple[Skipped, ...]
+    copies: tuple[Skipped, ...] = ()  # manifests with the digest of a counted run
 
     def paths(self) -> list[Path]:
         """Every manifest file named on this side, counted or skipped."""
@@ -84,6 +85,7 @@ class Group:
                 for r in self.runs
             ],
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "copies": [{"path": s.path, "reason": s.reason} for s in self.copies],
         }
 
 
@@ -179,7 +181,23 @@ def load_group(specs: Sequence[str], label: str, *, keys: Sequence[str] = ()) ->
             expected="at least one valid manifest with status completed",
             found=f"{len(skipped)} skipped" + (f" ({reasons})" if reasons else ""),
         )
-    return Group(label, tuple(specs), tuple(runs), tuple(skipped))
+    counted, copies = once_by_digest(runs)
+    return Group(label, tuple(specs), counted, tuple(skipped), copies)
+
+
+def once_by_digest(runs: Sequence[Run]) -> tuple[tuple[Run, ...], tuple[Skipped, ...]]:
+    """Each run once: a manifest with the digest of another (a copy of one
+    run under another name) is set aside, whatever the order given."""
+    counted: dict[str, Run] = {}
+    for run in sorted(runs, key=lambda r: (r.digest, r.path)):
+        counted.setdefault(run.digest, run)
+    copies = tuple(
+        Skipped(r.path, f"a copy of {counted[r.digest].path} (same digest): counted once")
+        for r in runs
+        if counted[r.digest] is not r
+    )
+    kept = tuple(r for r in runs if counted[r.digest] is r)
+    return kept, copies
 
 
 def pairing(baseline: Sequence[Run], candidate: Sequence[Run]) -> tuple[bool, str]:

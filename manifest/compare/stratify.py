@@ -182,8 +182,8 @@ def stratify(
         (
             name,
             compare(
-                replace(baseline, runs=tuple(base[name]), skipped=()),
-                replace(candidate, runs=tuple(cand[name]), skipped=()),
+                replace(baseline, runs=tuple(base[name]), skipped=(), copies=()),
+                replace(candidate, runs=tuple(cand[name]), skipped=(), copies=()),
                 **options,
             ),
         )
