@@ -7,7 +7,10 @@ References:
   max(abs(mx), abs(my))``: no t statistic exists for such data. Here the scale
   is the largest magnitude of the values compared, for paired runs too.
 - R 4.2.2, ``t.test(c, b, alternative = "greater")$conf.int`` for the
-  one-sided lower bounds quoted below.
+  one-sided lower bounds quoted below, and ``t.test(c - 1.05 * b, alternative
+  = "greater")$p.value`` for a relative change of 5%.
+- statsmodels 0.15, ``ttost_paired(c, b, -m, m)`` and ``ttost_ind(c, b, -m,
+  m, usevar="unequal")`` for equivalence (TOST).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ STEPS_UP = {"ints": [2, 3, 4, 5, 6], "floats": [0.2, 0.3, 0.4, 0.5, 0.6]}
 # improved by 0.048 on every seed, give or take 0.002
 ACC = [0.900, 0.910, 0.905, 0.915, 0.895, 0.910]
 GAIN = [0.048, 0.050, 0.046, 0.049, 0.047, 0.048]
+# a refactor that must not change results (TOST)
+EQ_BASE = [0.912, 0.915, 0.910, 0.913, 0.911, 0.914]
+EQ_CAND = [0.913, 0.914, 0.911, 0.913, 0.912, 0.915]
 BASE = {
     "flat": [0.9] * 6,
     "same": [0.9] * 6,
@@ -37,6 +43,7 @@ BASE = {
     "mse": [1.0, 1.1, 0.9, 1.05, 0.95, 1.0],
     "uptime": [0.90, 0.91, 0.92, 0.90, 0.91, 0.92],
     "acc": ACC,
+    "eq": EQ_BASE,
     **STEPS,
 }
 CAND = {
@@ -46,6 +53,7 @@ CAND = {
     "mse": [1.3, 1.45, 1.2, 1.3, 1.25, 1.35],
     "uptime": [0.99, 0.98, 0.99, 0.97, 0.99, 0.98],
     "acc": [round(a + g, 6) for a, g in zip(ACC, GAIN, strict=True)],
+    "eq": EQ_CAND,
     **STEPS_UP,
 }
 UP = {name: "higher" for name in ("flat", "same", "noisy_same", "acc", "ints", "floats", "score")}
@@ -65,9 +73,15 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "cand": sweep(root, "cand", CAND, directions=DIRECTIONS),
             "two": sweep(root, "two", {"score": [0.80, 0.81]}, directions=UP),
             "two_up": sweep(root, "two_up", {"score": [0.95, 0.99]}, directions=UP),
-            "shift_base": sweep(root, "shift_base", {"score": SHIFT_BASE}, directions=UP),
+            "shift_base": sweep(
+                root, "shift_base", {"score": SHIFT_BASE, "eq": EQ_BASE}, directions=UP
+            ),
             "shift_cand": sweep(
-                root, "shift_cand", {"score": SHIFT_CAND}, directions=UP, offset=100
+                root,
+                "shift_cand",
+                {"score": SHIFT_CAND, "eq": EQ_CAND},
+                directions=UP,
+                offset=100,
             ),
             "extra_key": sweep(
                 root, "extra_key", CAND, directions=DIRECTIONS, extra=["+model.seed=${seed}"]
@@ -318,3 +332,61 @@ def test_copies_of_a_run_count_once(
     policy = "rules:\n  - {metric: acc, min_change: 0.04}\n"
     code, report, _ = gate(capsys, tmp_path, side, runs["cand"], policy)
     assert code == 0 and report["decision"] == "accept"
+
+
+@pytest.mark.parametrize(
+    ("sides", "margin", "p_value", "status"),
+    [
+        pytest.param(("base", "cand"), 0.005, 2.2497636896035604e-05, "pass", id="paired"),
+        pytest.param(("base", "cand"), 0.001, 0.1015553318600278, "fail", id="paired-narrow"),
+        pytest.param(
+            ("shift_base", "shift_cand"), 0.005, 0.0005111643396280407, "pass", id="welch"
+        ),
+        pytest.param(
+            ("shift_base", "shift_cand"), 0.001, 0.30685438492650596, "fail", id="welch-narrow"
+        ),
+    ],
+)
+def test_equivalence_is_tost_as_statsmodels(
+    runs: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    sides: tuple[str, str],
+    margin: float,
+    p_value: float,
+    status: str,
+) -> None:
+    policy = f"rules:\n  - {{metric: eq, equivalence: {margin}}}\n"  # no direction needed
+    code, report, _ = gate(capsys, tmp_path, runs[sides[0]], runs[sides[1]], policy)
+    found = check(report, "eq.equivalence")
+    assert found["status"] == status and code == (0 if status == "pass" else 1)
+    assert found["evidence"]["p_value"] == pytest.approx(p_value, rel=1e-9)
+    word = "lies" if status == "pass" else "does not lie"
+    message = found["message"]
+    assert "90% interval [" in message and f"] {word} within ±{margin:g}" in message
+    if status == "fail":
+        assert found["action"].startswith("the interval is too wide to show it: run about ")
+
+
+@pytest.mark.parametrize(
+    ("r", "status", "p_value", "verb"),
+    [
+        pytest.param(0.05, "pass", 0.00152731711933, "is shown to reach", id="5%"),
+        pytest.param(0.06, "fail", 0.999974174495, "is not shown to reach", id="6%"),
+    ],
+)
+def test_min_relative_change_is_a_test_of_c_minus_1_plus_r_times_b(
+    runs: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    r: float,
+    status: str,
+    p_value: float,
+    verb: str,
+) -> None:
+    policy = f"rules:\n  - {{metric: acc, min_relative_change: {r}}}\n"
+    _, report, _ = gate(capsys, tmp_path, runs["base"], runs["cand"], policy)
+    found = check(report, "acc.min_relative_change")
+    assert found["status"] == status
+    assert found["evidence"]["p_value"] == pytest.approx(p_value, rel=1e-9)
+    assert found["message"].startswith(f"relative improvement 5.2990% {verb} {r:.4%}")
