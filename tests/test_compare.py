@@ -303,3 +303,32 @@ def test_plot_draws_a_png(
             == 0
         )
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_effect_sizes_and_the_seeds_needed_match_r(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # R 4.2.2: effectsize::hedges_g(x, y) on sleep = -0.796935239191 [-1.66517166633,
+    # 0.0914077686653]; wilcox.test(x, y, conf.int = TRUE)$conf.int = [-3.59994709104,
+    # 0.0999535598809] (uniroot, within 1e-4); power.t.test(delta = 1.58, sd =
+    # 1.89862523363, power = 0.8)$n = 23.6672539072, so 24 seeds per side
+    args = (str(runs["base"]), str(runs["cand"]), "-M", "extra")
+    extra = metric(compare_json(capsys, *args), "extra")
+    g, hl = extra["effects"]["hedges_g"], extra["effects"]["hodges_lehmann"]
+    assert (g["value"], g["low"], g["high"]) == pytest.approx(
+        (-0.796935239191, -1.66517166633, 0.0914077686653), abs=1e-6
+    )
+    assert (hl["low"], hl["high"]) == pytest.approx((-3.59994709104, 0.0999535598809), abs=1e-4)
+    assert extra["verdict"] == "no significant difference"
+    capsys.readouterr()
+    assert main(["compare", *args]) == 0
+    out = capsys.readouterr().out
+    assert "Hedges' g = -0.7969, 95% CI [-1.665, 0.09141] (pooled sd, noncentral t interval)" in out
+    assert "Hodges-Lehmann shift = -1.35, 95% CI [-3.6, 0.1]" in out
+    assert "Cliff's delta = -0.49, 95% CI [" in out
+    assert (
+        "to resolve it: about 24 seeds per side to resolve a difference of 1.58 at this "
+        "spread (sd 1.9; 80% power, two-sided 5%)" in out
+    )
+    assert "the bootstrap interval undercovers with n = 10 per side" in out
+    assert "Monte Carlo error" in out
