@@ -241,3 +241,17 @@ def test_report_reads_without_javascript(example: Path, workdir: Path) -> None:
         assert browser.js("document.querySelectorAll('#comparison svg').length") >= 4
         browser.screenshot(workdir / "nojs.png")
         assert browser.problems() == []
+
+
+def test_curves_from_the_python_api(workdir: Path) -> None:
+    """`run.log_metric(name, value, step)` writes the metrics.jsonl the report draws."""
+    import manifest
+
+    for lr in (0.1, 0.3):
+        with manifest.start_run({"lr": lr}, run_dir=workdir / f"run-{lr}") as run:
+            for step in range(0, 100, 10):
+                run.log_metric("loss", 1 / (1 + lr * step), step=step)
+            run.log_metric("accuracy", 0.8 + lr)
+    page = _report(workdir, "manifests")
+    assert page.count("<polyline") == 2 and "<figcaption>loss</figcaption>" in page
+    assert "malformed" not in page and "not found" not in page
