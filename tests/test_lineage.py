@@ -66,6 +66,10 @@ def test_the_pipeline_graph(
     assert sides[evaluate] == ("root", 0) and sides[train] == ("upstream", 1)
     assert sides[prepare] == ("upstream", 1)  # evaluate reads its test split directly
     assert document["problems"] == []
+    # a config in a folder of conf/ runs as a job named after its file
+    recorded = json.loads((project / "manifests" / f"{ids['prepare']}.json").read_text())
+    assert recorded["hydra"]["job_name"] == "prepare"
+    assert recorded["hydra"]["run_dir"] == "outputs/pipeline/prepare"
 
 
 def test_the_text_tree_shows_each_run_once(

@@ -33,6 +33,12 @@ def _values(returned: Any) -> list[Any]:
     return [internal.job_value(j) for j in _flatten(returned) if isinstance(j, JobReturn)]
 
 
+def default_job_name(config_name: str) -> str:
+    """Hydra's job name for a config: its name without the folder part (a
+    job name is a file name: Hydra names the job's log file after it)."""
+    return config_name.rsplit("/", 1)[-1]
+
+
 def run_jobs(
     source: ConfigSource,
     config_name: str,
@@ -53,7 +59,9 @@ def run_jobs(
     from yaml import YAMLError
 
     with hydra_session(import_from_cwd=True):
-        hydra = internal.main_hydra(search_path_of(source), job_name or config_name)
+        hydra = internal.main_hydra(
+            search_path_of(source), job_name or default_job_name(config_name)
+        )
         try:
             if multirun:
                 return _values(hydra.multirun(config_name, task, list(overrides)))
@@ -97,7 +105,9 @@ def launch_jobs(
     from omegaconf.errors import OmegaConfBaseException
 
     with hydra_session(import_from_cwd=True):
-        hydra = internal.main_hydra(search_path_of(source), job_name or config_name)
+        hydra = internal.main_hydra(
+            search_path_of(source), job_name or default_job_name(config_name)
+        )
         try:
             cfg = hydra.compose_config(
                 config_name,
