@@ -16,6 +16,23 @@ REPO = Path(__file__).resolve().parent.parent
 CONF = REPO / "conf"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_repository_above_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Temporary folders are outside any git work tree, wherever they lie.
+
+    pytest's temporary folders may sit inside a git work tree (``--basetemp``
+    in a checkout, a TMPDIR under a project): git would then find that
+    repository above a test's folder, and a test of a run "not in a git
+    repository" would record someone else's commit. Git does not look above
+    the base temporary folder; a test that wants a repository makes its own
+    (``git init`` in its folder).
+    """
+    base = tmp_path_factory.getbasetemp()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIT_CEILING_DIRECTORIES", str(base))
+        yield
+
+
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh current directory and hash cache, as a user's project would be."""
