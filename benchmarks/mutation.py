@@ -31,6 +31,7 @@ import difflib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -55,7 +56,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "manifest/check/finding.py",
             "manifest/check/evaluate.py",
         ],
-        ["tests/test_contracts.py", "tests/test_validate.py"],
+        ["tests/test_contracts.py", "tests/test_validate.py", "tests/test_lineage_contract.py"],
     ),
     "compare": (
         [
@@ -64,12 +65,20 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "manifest/compare/ranktest.py",
             "manifest/compare/bootstrap.py",
             "manifest/compare/htest.py",
+            "manifest/compare/sample.py",
+            "manifest/compare/metric.py",
         ],
-        ["tests/test_stats.py", "tests/test_compare.py"],
+        ["tests/test_stats.py", "tests/test_compare.py", "tests/test_effects.py"],
     ),
     "gate": (
-        ["manifest/gate/decision.py", "manifest/gate/evidence.py", "manifest/gate/rules.py"],
-        ["tests/test_gate.py"],
+        [
+            "manifest/gate/decision.py",
+            "manifest/gate/evidence.py",
+            "manifest/gate/rules.py",
+            "manifest/gate/margins.py",
+            "manifest/gate/rulecheck.py",
+        ],
+        ["tests/test_gate.py", "tests/test_decisions.py"],
     ),
     "registry": (
         [
@@ -79,13 +88,13 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["tests/test_registry.py"],
     ),
-    "verify": (
-        [
-            "manifest/verify/envelope.py",
-            "manifest/verify/stochastic.py",
-            "manifest/verify/trust.py",
-        ],
-        ["tests/test_verify.py"],
+    "envelope": (
+        ["manifest/verify/envelope.py", "manifest/verify/stochastic.py"],
+        ["tests/test_verify.py", "tests/test_stochastic.py"],
+    ),
+    "trust": (
+        ["manifest/verify/trust.py", "manifest/verify/apps.py"],
+        ["tests/test_verify.py", "tests/test_verify_apps.py"],
     ),
 }
 
@@ -318,6 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = [g for g in args.groups if g not in GROUPS]
     if unknown:
         parser.error(f"unknown group {unknown[0]!r}; choose from {', '.join(GROUPS)}")
+    # a plain kill too unwinds through the cleanup below (and ends mutmut)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     scratch = Path(tempfile.mkdtemp(prefix="manifest-mutation-"))
     scores: list[ModuleScore] = []
     try:
