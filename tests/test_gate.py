@@ -196,6 +196,20 @@ RULES = [
         "warn",
     ),
     ("{metric: f1, threshold: 0.5}", "f1.threshold", "undefined", "block"),
+    # exactly on the line: "same" has mean 3.5 on both sides and no variance
+    ("{metric: same, threshold: 3.5}", "same.threshold", "pass", "accept"),
+    ("{metric: same, threshold: 3.5000001}", "same.threshold", "fail", "block"),
+    ("{metric: same, min: 3.5}", "same.min", "pass", "accept"),
+    ("{metric: same, max: 3.5}", "same.max", "pass", "accept"),
+    ("{metric: same, max: 3.4999999}", "same.max", "fail", "block"),
+    ("{metric: same, min_change: 0}", "same.min_change", "pass", "accept"),
+    ("{metric: same, min_change: 0.0000001}", "same.min_change", "fail", "block"),
+    ("{metric: same, min_change: 0, point_estimate: true}", "same.min_change", "pass", "accept"),
+    ("{metric: same, non_inferiority_margin: 0}", "same.non_inferiority", "fail", "block"),
+    ("{metric: same, equivalence: 0.0000001}", "same.equivalence", "pass", "accept"),
+    ("{metric: same, min_relative_change: 0}", "same.min_relative_change", "pass", "accept"),
+    ("{metric: latency_ms, equivalence: 4}", "latency_ms.equivalence", "fail", "block"),
+    ("{metric: latency_ms, equivalence: 7}", "latency_ms.equivalence", "pass", "accept"),
 ]
 
 
