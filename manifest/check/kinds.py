@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from ..core.timestamps import parse_utc
 from ..core.tree import MISSING, get, is_number, json_pointer, show, split_pointer
 from .finding import ContractRule, Finding, missing_metric
 
@@ -45,12 +46,8 @@ def timestamp(text: Any) -> float | None:
     """Seconds since the epoch of a manifest timestamp (UTC, ``Z``), or None."""
     if not isinstance(text, str) or not text.endswith("Z"):
         return None
-    body = text[:-1]
-    if "." in body:  # Python 3.10 reads only 3 or 6 digits of fraction
-        base, fraction = body.split(".", 1)
-        body = f"{base}.{fraction[:6].ljust(6, '0')}"
     try:
-        return datetime.fromisoformat(body).replace(tzinfo=timezone.utc).timestamp()
+        return parse_utc(text).timestamp()
     except ValueError:
         return None
 

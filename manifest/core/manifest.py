@@ -10,14 +10,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-
-def _timestamp(text: str) -> datetime:
-    """An RFC 3339 UTC timestamp of a manifest (``...Z``) as an aware datetime."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+from .timestamps import parse_utc
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,11 +65,11 @@ class Manifest(Mapping[str, Any]):
 
     @property
     def created(self) -> datetime:
-        return _timestamp(self.data["created"])
+        return parse_utc(self.data["created"])
 
     @property
     def finished(self) -> datetime:
-        return _timestamp(self.data["finished"])
+        return parse_utc(self.data["finished"])
 
     @property
     def owner(self) -> str | None:

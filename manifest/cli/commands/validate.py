@@ -14,7 +14,7 @@ contracts file is checked.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from ...core.results import PASS, Check, Report
@@ -47,16 +47,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _instant(text: str) -> datetime:
-    value = text.strip()
-    if value[-1:] in ("Z", "z"):
-        value = value[:-1] + "+00:00"
+    from ...core.timestamps import parse_utc
+
     try:
-        moment = datetime.fromisoformat(value)
+        return parse_utc(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"not an ISO 8601 time: {text!r} (e.g. 2026-01-31T12:00:00Z)"
         ) from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 def run(args: argparse.Namespace) -> int:
