@@ -66,7 +66,7 @@ def choose(
         message = f"refused: {why_not}, and {exc.describe()}{tail}"
         if composed is None and "has no config" in why_not:
             return None, Check(subject, "trust.config", FAIL, message, "/config_name", found=name)
-        expected = composed.task if composed is not None else None
+        expected = composed.task if composed is not None and composed.task else "an app it names"
         return None, Check(subject, "trust.task", FAIL, message, "/task", expected, task)
     try:
         composed = recompose(app.source, name, kept, recorded_params=params, app=app)

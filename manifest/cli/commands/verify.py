@@ -82,7 +82,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_count(1),
         default=1,
         metavar="N",
-        help="re-runs at once; N > 1 uses Hydra's joblib launcher (default: 1)",
+        help="re-runs at once (default: 1); N > 1 uses Hydra's joblib launcher unless "
+        "--hydra names another, which then gets N re-runs per launch (docs/launchers.md)",
     )
     _add_checks(parser)
     _add_upstream(parser)
