@@ -32,6 +32,7 @@ from manifest.check.contract_file import (
 from manifest.check.evaluate import Evaluator
 from manifest.core.results import FAIL, PASS, WARN
 from manifest.core.schemas import load_schema
+from manifest.core.timestamps import parse_utc
 from manifest.errors import EXIT_USAGE, ManifestError
 
 EXAMPLE_CONTRACTS = REPO / "conf" / "contracts.yaml"
@@ -43,7 +44,9 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Example:
 
 
 def ts(text: str) -> float:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+    """Seconds since the epoch of a UTC time, read as the toolkit reads them
+    (``datetime.fromisoformat`` of Python 3.10 refuses ``...00.5``)."""
+    return parse_utc(text).timestamp()
 
 
 # -------------------------------------------------------------------- kinds

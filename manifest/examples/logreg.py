@@ -5,6 +5,12 @@ full-batch gradient descent (deterministic for a seed) or by minibatch SGD
 (``optimizer.kind=sgd``: the result genuinely varies with the seed), writes
 the model (``model.npz``) and test-set predictions (``predictions.csv``) to
 the working directory, and returns its metrics.
+
+Products of a matrix and a vector go through ``np.einsum`` (its own loops)
+rather than ``@`` (BLAS): with NumPy 1.x, OpenBLAS splits them across threads
+and the sum order, hence the model's bytes, then depend on the thread count,
+so a re-run in a worker with one thread (``verify --jobs 2``) would not be
+byte-identical. ``_mv`` gives the same bytes whatever the thread count.
 """
 
 from __future__ import annotations
@@ -18,9 +24,15 @@ def make_data(n: int, d: int, noise: float, seed: int) -> tuple[np.ndarray, np.n
     rng = np.random.default_rng(seed)
     weights = rng.normal(size=d)
     x = rng.normal(size=(n, d))
-    logits = x @ weights + noise * rng.normal(size=n)
+    logits = _mv(x, weights) + noise * rng.normal(size=n)
     y = (logits > 0).astype(np.float64)
     return x, y
+
+
+def _mv(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``matrix @ vector`` without BLAS, so its sum order is fixed."""
+    result: np.ndarray = np.einsum("ij,j->i", matrix, vector)
+    return result
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -51,9 +63,9 @@ def fit(
         else:
             raise ValueError(f"optimizer.kind must be 'gd' or 'sgd', not {kind!r}")
         for idx in batches:
-            p = _sigmoid(x[idx] @ w + b)
+            p = _sigmoid(_mv(x[idx], w) + b)
             err = p - y[idx]
-            w -= lr * (x[idx].T @ err / len(idx) + l2 * w)
+            w -= lr * (_mv(x[idx].T, err) / len(idx) + l2 * w)
             b -= lr * float(err.mean())
     return w, b
 
@@ -74,7 +86,7 @@ def train(cfg: Any) -> dict[str, float]:
         l2=float(opt.l2),
         rng=rng,
     )
-    p = _sigmoid(x[split:] @ w + b)
+    p = _sigmoid(_mv(x[split:], w) + b)
     y_test = y[split:]
     eps = 1e-12
     log_loss = float(-np.mean(y_test * np.log(p + eps) + (1 - y_test) * np.log(1 - p + eps)))
