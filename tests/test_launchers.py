@@ -124,3 +124,36 @@ def test_manifest_run_prints_what_submitit_jobs_recorded(workdir: Path) -> None:
     assert len(found) == 2
     for manifest in found:
         assert f"completed   {manifest['run_id']}" in result.stdout  # from submitit's processes
+
+
+def test_a_launcher_that_is_not_installed_is_named_with_its_package(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from conftest import CONF, run_cli, run_example
+
+    assert run_example(workdir) == 0
+    capsys.readouterr()
+    code = run_cli(
+        "verify", "--config-dir", str(CONF), "--jobs", "2", "--hydra", "hydra/launcher=rq",
+        str(workdir / "manifests"), "--format", "json",
+    )  # fmt: skip
+    assert code == 2
+    report = json.loads(capsys.readouterr().out)
+    [failure] = [c for s in report["subjects"] for c in s["checks"] if c["status"] == "fail"]
+    assert (
+        "cannot launch the re-runs: In 'hydra/config': Could not find 'hydra/launcher/rq'"
+        in (failure["message"])
+    )
+    hint = "is the rq launcher installed (pip install hydra-rq-launcher)?"
+    assert failure["message"].endswith(hint)
+
+
+def test_a_config_error_is_not_blamed_on_the_launcher() -> None:
+    from manifest._hydra.launch import launcher_hint
+
+    overrides = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+    assert launcher_hint("Could not override 'manifest.store'.", overrides) is None
+    assert launcher_hint("Could not find 'hydra/launcher/joblib'", overrides) == (
+        "is the joblib launcher installed (pip install hydra-joblib-launcher)?"
+    )
+    assert launcher_hint("Could not find 'hydra/launcher/x'", []) is None
