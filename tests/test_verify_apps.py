@@ -135,10 +135,36 @@ def _edited(path: Path, **changes: Any) -> Path:
     return target
 
 
-def test_a_tracked_function_that_is_not_an_app_is_refused(
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        pytest.param(
+            "grp_app:train", "grp_app.py defines no @hydra.main function train", id="plain-function"
+        ),
+        pytest.param("grp_app:nothing", "defines no @hydra.main function nothing", id="missing"),
+        pytest.param("os:system", "module os is not a file the repository holds", id="stdlib"),
+        pytest.param("conf:x", "module conf is not a file the repository holds", id="folder"),
+    ],
+)
+def test_a_task_that_is_not_an_app_of_the_repository_is_refused_unimported(
+    project: apps.App, capsys: pytest.CaptureFixture[str], task: str, message: str
+) -> None:
+    path = _edited(recorded(project), task=task)
+    (project.root / MARKER).unlink()
+    code, report = verify_json(project, capsys, str(path))
+    assert code == 2
+    [failure] = failures(report)
+    assert message in failure["message"] and failure["message"].endswith("it was not imported")
+    assert not (project.root / MARKER).exists()
+
+
+def test_a_declared_app_that_is_not_a_hydra_main_app_is_refused(
     project: apps.App, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = _edited(recorded(project), task="grp_app:train")
+    (project.root / "pyproject.toml").write_text(
+        '[tool.hydra-manifest]\napps = ["grp_app:train"]\n'
+    )
     code, report = verify_json(project, capsys, str(path))
     assert code == 2
     [failure] = failures(report)

@@ -8,13 +8,16 @@ module is a file tracked in the repository's git at the verifying commit
     [tool.hydra-manifest]
     apps = ["mypkg.train:main"]
 
-The module's file is found without importing anything; only an entry point
-the repository names is imported (:func:`manifest._hydra.app.load_app`), and
-it must be a ``@hydra.main`` app, whose own configs are then recomposed.
+The module's file is found, and read for a ``@hydra.main`` function of that
+name, without importing anything: a tracked script that is not that app (or
+runs code when imported) is never imported for a manifest. Only an entry
+point the repository names is imported (:func:`manifest._hydra.app.load_app`),
+and it must be a ``@hydra.main`` app, whose own configs are then recomposed.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -100,17 +103,62 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def tracked_at_head(path: Path, project_dir: Path) -> bool:
-    """Whether ``path`` is a file of the commit checked out in ``project_dir``."""
+def _toplevel(project_dir: Path) -> Path | None:
+    """The root of the git work tree holding ``project_dir``, if any."""
     try:
         top = _git(["rev-parse", "--show-toplevel"], project_dir)
-        if top.returncode != 0:
-            return False
-        relative = path.resolve().relative_to(Path(top.stdout.strip()).resolve()).as_posix()
-        listed = _git(["ls-tree", "--name-only", "HEAD", "--", relative], Path(top.stdout.strip()))
-    except (OSError, ValueError, subprocess.SubprocessError):
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(top.stdout.strip()).resolve() if top.returncode == 0 else None
+
+
+def tracked_at_head(path: Path, project_dir: Path) -> bool:
+    """Whether ``path`` is a file of the commit checked out in ``project_dir``."""
+    top = _toplevel(project_dir)
+    if top is None or not path.resolve().is_relative_to(top):
+        return False
+    relative = path.resolve().relative_to(top).as_posix()
+    try:
+        listed = _git(["ls-tree", "--name-only", "HEAD", "--", relative], top)
+    except (OSError, subprocess.SubprocessError):
         return False
     return listed.returncode == 0 and listed.stdout.strip() == relative
+
+
+def _hydra_main_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """Names bound to the ``hydra`` module and to ``hydra.main`` at the top."""
+    modules, mains = {"hydra"}, set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            modules |= {a.asname or a.name for a in node.names if a.name == "hydra"}
+        elif isinstance(node, ast.ImportFrom) and node.module == "hydra":
+            mains |= {a.asname or a.name for a in node.names if a.name == "main"}
+    return modules, mains
+
+
+def declares_hydra_main(file: Path, function: str) -> bool:
+    """Whether ``file`` defines, at its top level, ``function`` decorated with
+    ``@hydra.main(...)`` (read, not imported)."""
+    try:
+        tree = ast.parse(file.read_bytes(), filename=str(file))
+    except (OSError, SyntaxError, ValueError):
+        return False
+    modules, mains = _hydra_main_names(tree)
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or node.name != function:
+            continue
+        for decorator in node.decorator_list:
+            call = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if (
+                isinstance(call, ast.Attribute)
+                and call.attr == "main"
+                and isinstance(call.value, ast.Name)
+                and call.value.id in modules
+            ):
+                return True
+            if isinstance(call, ast.Name) and call.id in mains:
+                return True
+    return False
 
 
 def admit_app(task: str, project_dir: Path) -> tuple[AppInfo, str]:
@@ -124,9 +172,11 @@ def admit_app(task: str, project_dir: Path) -> tuple[AppInfo, str]:
     file = locate(module, project_dir)
     if task in declared_apps(project_dir):
         return load_app(task, expected_file=file), f"declared in {PYPROJECT}"
-    if file is None:
+    top = _toplevel(project_dir) or project_dir.resolve()
+    if file is None or not file.is_relative_to(top):
+        where = f" ({file})" if file is not None else ""
         raise UnnamedApp(
-            f"module {module} is not a file the repository holds, and {task} is not "
+            f"module {module} is not a file the repository holds{where}, and {task} is not "
             f"declared under [{TABLE}] apps in {PYPROJECT}",
         )
     if not tracked_at_head(file, project_dir):
@@ -134,6 +184,12 @@ def admit_app(task: str, project_dir: Path) -> tuple[AppInfo, str]:
             f"{_shown(file, project_dir)} (module {module}) is not tracked in the "
             f"repository's git at HEAD, and {task} is not declared under [{TABLE}] apps "
             f"in {PYPROJECT}",
+        )
+    function = task.partition(":")[2]
+    if not declares_hydra_main(file, function):
+        raise UnnamedApp(
+            f"{_shown(file, project_dir)} defines no @hydra.main function {function}, and "
+            f"{task} is not declared under [{TABLE}] apps in {PYPROJECT}"
         )
     return load_app(task, expected_file=file), f"{_shown(file, project_dir)} is tracked in git"
 
