@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -246,11 +245,11 @@ def test_huge_manifest_is_refused_without_reading_it(
     path = tmp_path / "huge.json"
     with open(path, "wb") as handle:  # sparse: 300 MB that take no disk
         handle.truncate(300 * 1024 * 1024)
-    start = time.perf_counter()
     code, out, _ = run(capsys, "validate", path, "--no-contracts")
-    assert time.perf_counter() - start < 2
     assert code == 1
+    # refused by its size on disk, before a byte of it is read
     assert f"FAIL {path}: [parse] file too large (expected at most" in out
+    assert "found 314572800 bytes)" in out
 
 
 def test_unreadable_inputs_exit_2(
@@ -294,12 +293,12 @@ def test_huge_and_deep_contracts_files_are_refused(
     deep = write_contracts(
         tmp_path, "contracts: " + "[" * 50_000 + "]" * 50_000 + "\n", "deep.yaml"
     )
-    start = time.perf_counter()
     code, _, err = run(capsys, "validate", path, "--contracts", huge)
-    assert code == 2 and f"{huge}: file too large" in err
+    # refused by its size on disk, before a byte of it is read
+    assert code == 2
+    assert f"{huge}: file too large (expected at most 1048576 bytes, found 524288000 bytes)" in err
     code, _, err = run(capsys, "validate", path, "--contracts", deep)
     assert code == 2 and f"{deep}: nested too deeply" in err
-    assert time.perf_counter() - start < 5
     assert "RecursionError" not in err
 
 
