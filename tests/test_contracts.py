@@ -4,6 +4,8 @@ contracts in conf/contracts.yaml (the CLI cases are in tests/cases)."""
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -125,47 +127,67 @@ def test_freshness_at_a_fixed_clock() -> None:
     assert (no_time.holds, no_time.message) == (False, "input 'data' records no time")
 
 
+DIRTY = {"available": True, "commit": "a" * 40, "dirty": True, "changed": ["x", "y"]}
+
+
 @pytest.mark.parametrize(
-    ("need", "manifest", "pointer"),
+    ("need", "manifest", "pointer", "found"),
     [
-        pytest.param("owner", {"owner": None}, "/owner", id="owner"),
-        pytest.param("owner", {"owner": " "}, "/owner", id="owner-blank"),
+        pytest.param("owner", {"owner": None}, "/owner", "no owner", id="owner"),
+        pytest.param("owner", {"owner": " "}, "/owner", "no owner", id="owner-blank"),
         pytest.param(
             "code_version",
             {"code": {"git": {"available": False, "reason": "not a git repository"}}},
             "/code/git/commit",
+            "git not available: not a git repository",
             id="no-git",
         ),
         pytest.param(
             "code_version",
             {"code": {"git": {"available": True, "commit": None, "dirty": True, "changed": []}}},
             "/code/git/commit",
+            "no commit (nothing committed yet)",
             id="no-commit",
         ),
         pytest.param(
             "clean_tree",
-            {
-                "code": {
-                    "git": {"available": True, "commit": "a" * 40, "dirty": True, "changed": ["x"]}
-                }
-            },
+            {"code": {"git": DIRTY}},
             "/code/git/dirty",
+            "uncommitted changes (2 paths)",
             id="dirty",
+        ),
+        pytest.param(
+            "clean_tree",
+            {"code": {"git": {"available": False, "reason": "git is not installed"}}},
+            "/code/git/dirty",
+            "git not available: git is not installed",
+            id="dirty-no-git",
         ),
         pytest.param(
             "inputs_hashed",
             {"inputs": [{"key": "a", "sha256": "0" * 64}, {"key": "b", "version": "v1"}]},
             "/inputs/1/sha256",
+            "input 'b' has no sha256",
             id="unhashed-input",
         ),
-        pytest.param("parents", {"lineage": {"parents": []}}, "/lineage/parents", id="parents"),
-        pytest.param("seed", {"seeds": {"seed": None}}, "/seeds", id="seed"),
+        pytest.param(
+            "parents",
+            {"lineage": {"parents": []}},
+            "/lineage/parents",
+            "no parent runs",
+            id="parents",
+        ),
+        pytest.param("seed", {"seeds": {"seed": None}}, "/seeds", "no seed recorded", id="seed"),
     ],
 )
-def test_lineage_requirements(need: str, manifest: dict[str, Any], pointer: str) -> None:
+def test_lineage_requirements(
+    need: str, manifest: dict[str, Any], pointer: str, found: str
+) -> None:
+    """Each gap names what is missing, as the validate report shows it."""
     finding = lineage.lineage(require=[need])(manifest)
     assert (finding.holds, finding.pointer) == (False, pointer)
     assert finding.message == f"unauditable: missing {need}"
+    assert (finding.expected, finding.found) == (need, f"{need}: {found}")
 
 
 def test_lineage_holds_for_an_auditable_run() -> None:
@@ -194,6 +216,32 @@ def test_drift_tolerances() -> None:
         kinds.drift(reference, pointer="/metrics/f1")
 
 
+@pytest.mark.parametrize(
+    ("value", "holds", "found"),
+    [
+        pytest.param(-5.5, True, "-5.5 (difference +2.5)", id="on-the-bound-above"),
+        pytest.param(-10.5, True, "-10.5 (difference -2.5)", id="on-the-bound-below"),
+        pytest.param(-5.25, False, "-5.25 (difference +2.75)", id="just-beyond"),
+        pytest.param(-8, True, "-8 (difference +0)", id="equal"),
+    ],
+)
+def test_drift_relative_tolerance_is_of_the_reference_magnitude(
+    value: float, holds: bool, found: str
+) -> None:
+    """``atol + rtol * |reference|``: 0.5 + 0.25 * |-8| = 2.5, inclusive."""
+    reference = {"metrics": {"margin": -8.0}}
+    rule = kinds.drift(
+        reference, pointer="/metrics/margin", atol=0.5, rtol=0.25, reference_name="ref.json"
+    )
+    finding = rule({"metrics": {"margin": value}})
+    assert (finding.holds, finding.found) == (holds, found)
+    assert finding.expected == "within 2.5 of -8.0 (ref.json)"
+    assert finding.pointer == "/metrics/margin"
+    assert finding.message == (
+        "margin is within the tolerance" if holds else "margin drifted beyond the tolerance"
+    )
+
+
 def test_schema_kind_reports_the_first_issue() -> None:
     rule = kinds.schema({"properties": {"metrics": {"required": ["a", "b"]}}})
     assert rule({"metrics": {"a": 1, "b": 2}}).holds
@@ -203,6 +251,61 @@ def test_schema_kind_reports_the_first_issue() -> None:
         finding.message.startswith("does not match the contract's schema: ")
         and "(+1 more)" in finding.message
     )
+
+
+@pytest.fixture
+def far_from_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A local time zone 13 hours ahead of UTC (POSIX form: needs no tz database)."""
+    monkeypatch.setenv("TZ", "NZT-13")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("far_from_utc")
+def test_timestamps_are_utc_whatever_the_local_time_zone() -> None:
+    assert kinds.timestamp("2026-01-31T00:00:00Z") == ts("2026-01-31T00:00:00")
+    rule = kinds.freshness(
+        now=ts("2026-02-01T00:00:00"), max_age_s=86400, max_age="1d", field="finished"
+    )
+    assert rule({"finished": "2026-01-31T00:00:00Z"}).holds
+    assert not rule({"finished": "2026-01-30T23:59:59Z"}).holds
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        pytest.param("2026-01-31T00:00:00.123456789Z", ts("2026-01-31T00:00:00.123456"), id="ns"),
+        pytest.param("2026-01-31T00:00:00.5Z", ts("2026-01-31T00:00:00.5"), id="one-digit"),
+        pytest.param("2026-01-31T00:00:00", None, id="no-zone"),
+    ],
+)
+def test_timestamp_fractions(text: str, seconds: float | None) -> None:
+    assert kinds.timestamp(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0s"),
+        (59, "59s"),
+        (61, "1m 1s"),
+        (3600, "1h"),
+        (3725, "1h 2m"),
+        (90061, "1d 1h"),
+        (-90061, "1d 1h"),
+        (86400 * 31, "31d"),
+    ],
+)
+def test_ages_are_told_in_two_units_at_most(seconds: float, text: str) -> None:
+    assert kinds.duration(seconds) == text
+
+
+def test_a_missing_metric_keeps_the_contracts_expectation() -> None:
+    finding = kinds.threshold(metric="f1", op=">=", value=0.9)({"metrics": {"acc": 1}})
+    assert finding.holds is False
+    assert (finding.pointer, finding.expected) == ("/metrics/f1", "f1 >= 0.9")
 
 
 @pytest.mark.parametrize(
