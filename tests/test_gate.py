@@ -359,6 +359,132 @@ rules:
     assert check(report, "require.verified")["status"] == "pass"
 
 
+def verify_report(paths: list[Path], *, ok: bool = True, command: str = "verify") -> str:
+    """A ``manifest verify --format json`` report: every one of ``paths`` with ``ok``."""
+    subjects = [{"subject": str(p), "ok": ok, "checks": []} for p in paths]
+    return json.dumps({"command": command, "ok": ok, "subjects": subjects})
+
+
+@pytest.mark.parametrize(
+    ("report", "missing"),
+    [
+        pytest.param(lambda runs: verify_report(runs[:1]), 5, id="covers-the-first-run-only"),
+        pytest.param(lambda runs: verify_report(runs[1:]), 1, id="misses-the-first-run"),
+        pytest.param(lambda runs: verify_report(runs, ok=False), 6, id="failing-report"),
+        pytest.param(
+            lambda runs: verify_report(runs, command="validate"), 6, id="not-a-verify-report"
+        ),
+    ],
+)
+def test_required_evidence_must_pass_for_every_candidate_run(
+    runs: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    report: Any,
+    missing: int,
+) -> None:
+    """``require: [verified]`` blocks unless a passing verify report names each candidate run."""
+    policy = write_policy(
+        tmp_path, "require: [verified]\nrules:\n  - {metric: accuracy, min: 0.8}\n"
+    )
+    candidates = sorted(runs["cand"].glob("*.json"))
+    evidence = tmp_path / "verify.json"
+    evidence.write_text(report(candidates))
+    code, decision = gate_json(runs, policy, capsys, "--evidence", str(evidence))
+    assert (code, decision["decision"]) == (1, "block")
+    required = check(decision, "require.verified")
+    assert (required["status"], required["severity"]) == ("fail", "block")
+    assert required["found"] == f"{missing} not covered"
+    assert required["message"].startswith(
+        f"{missing} candidate run(s) lack a passing manifest verify report, e.g. "
+    )
+    assert len(required["evidence"]["missing"]) == missing
+    assert "manifest verify CANDIDATE... --format json" in required["action"]
+
+
+def test_evidence_may_name_a_run_by_its_id(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write_policy(
+        tmp_path, "require: [verified]\nrules:\n  - {metric: accuracy, min: 0.8}\n"
+    )
+    ids = [json.loads(p.read_text())["run_id"] for p in sorted(runs["cand"].glob("*.json"))]
+    evidence = tmp_path / "verify.json"
+    evidence.write_text(verify_report([Path(f"verified/{run_id}.json") for run_id in ids]))
+    code, decision = gate_json(runs, policy, capsys, "--evidence", str(evidence))
+    assert (code, decision["decision"]) == (0, "accept")
+    required = check(decision, "require.verified")
+    assert (required["status"], required["found"]) == ("pass", "covered")
+    assert required["evidence"] == {"reports": [str(evidence)], "missing": []}
+
+
+def test_a_sweep_with_crashed_seeds_is_gated_on_the_survivors_with_a_warning(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One seed of the candidate sweep failed: the gate decides on the five
+    that completed and warns that it did."""
+    crashed = sweep(tmp_path, "crashed", CAND, fail_seed=2, directions=DIRECTIONS)
+    policy = write_policy(tmp_path, "rules:\n  - {metric: accuracy, min: 0.8}\n")
+    capsys.readouterr()
+    argv = ["gate", str(runs["base"]), str(crashed), "--policy", str(policy), "--format", "json"]
+    assert main(argv) == 0
+    decision = json.loads(capsys.readouterr().out)
+    assert decision["decision"] == "warn"
+    assert len(decision["candidate"]["runs"]) == 5
+    warning = check(decision, "runs.candidate")
+    assert (warning["status"], warning["severity"]) == ("fail", "warn")
+    assert warning["message"] == "1 candidate run(s) did not complete and are left out"
+    assert warning["found"] == "1 not completed"
+    [skipped] = warning["evidence"]["not_completed"]
+    assert skipped["reason"].startswith("status ")
+    assert check(decision, "accuracy.min")["status"] == "pass"
+    assert "review: runs.candidate: 1 candidate run(s) did not complete" in decision["action"]
+
+
+@pytest.fixture(scope="module")
+def unpaired(runs: dict[str, Path]) -> dict[str, Path]:
+    """The candidate's values under other seeds (100..105): runs not paired by seed."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "path", list(sys.path))
+        cand = sweep(runs["root"], "cand-unpaired", CAND, offset=100, directions=DIRECTIONS)
+    return {**runs, "cand": cand}
+
+
+# One-sided 95% Welch lower bounds of the improvement (R: t.test(c, b,
+# alternative = "greater")$conf.int, b - c for latency): accuracy 0.0365604,
+# latency_ms -5.81402.
+UNPAIRED = [
+    ("{metric: accuracy, min_change: 0.0365}", "accuracy.min_change", "pass"),
+    ("{metric: accuracy, min_change: 0.0366}", "accuracy.min_change", "fail"),
+    ("{metric: latency_ms, non_inferiority_margin: 5.82}", "latency_ms.non_inferiority", "pass"),
+    ("{metric: latency_ms, non_inferiority_margin: 5.81}", "latency_ms.non_inferiority", "fail"),
+    ("{metric: latency_ms, min_change: -5.82}", "latency_ms.min_change", "pass"),
+    ("{metric: latency_ms, min_change: -5.81}", "latency_ms.min_change", "fail"),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "check_id", "status"),
+    UNPAIRED,
+    ids=[f"{r[1]}-{r[2]}-{i}" for i, r in enumerate(UNPAIRED)],
+)
+def test_unpaired_runs_are_judged_by_welch_bounds(
+    unpaired: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    rule: str,
+    check_id: str,
+    status: str,
+) -> None:
+    policy = write_policy(tmp_path, f"rules:\n  - {rule}\n")
+    code, decision = gate_json(unpaired, policy, capsys)
+    assert decision["paired"] is False
+    found = check(decision, check_id)
+    assert found["status"] == status, found["message"]
+    assert found["evidence"]["test"] == "welch_t"
+    assert code == (0 if status == "pass" else 1)
+
+
 def test_an_edited_candidate_blocks(
     runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
