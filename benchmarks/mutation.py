@@ -47,7 +47,7 @@ REPO = Path(__file__).resolve().parent.parent
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "core": (
         ["manifest/core/canonical.py", "manifest/core/atomic.py"],
-        ["tests/test_canonical.py"],
+        ["tests/test_canonical.py", "tests/test_hostile_io.py"],
     ),
     "check": (
         [
@@ -261,13 +261,19 @@ def configure(scratch: Path, modules: Sequence[str], tests: Sequence[str]) -> No
     """Point mutmut at ``modules`` and ``tests`` in the scratch copy's pyproject."""
     pyproject = scratch / "pyproject.toml"
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    # what tests read besides the package: conf/, schemas/, .pre-commit-hooks.yaml...
+    others = sorted(
+        p.name
+        for p in scratch.iterdir()
+        if p.name not in ("manifest", "mutants") and not p.name.startswith("mutmut-")
+    )
     section = [
         "",
         "[tool.mutmut]",
         'source_paths = ["manifest"]',
         f"only_mutate = {json.dumps(list(modules))}",
         f"pytest_add_cli_args_test_selection = {json.dumps(list(tests))}",
-        'also_copy = ["schemas", "conf", "tests", "benchmarks"]',
+        f"also_copy = {json.dumps(others)}",
         "",
     ]
     pyproject.write_text(text + "\n".join(section), encoding="utf-8")
