@@ -17,8 +17,9 @@ CONF = REPO / "conf"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def no_repository_above_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Temporary folders are outside any git work tree, wherever they lie.
+def isolated_from_the_machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Temporary folders are outside any git work tree, wherever they lie,
+    and caches stay out of the user's home.
 
     pytest's temporary folders may sit inside a git work tree (``--basetemp``
     in a checkout, a TMPDIR under a project): git would then find that
@@ -30,6 +31,10 @@ def no_repository_above_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterato
     base = tmp_path_factory.getbasetemp()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GIT_CEILING_DIRECTORIES", str(base))
+        # Hash caches and the runs index live in the session's own folder,
+        # never in the user's ~/.cache nor shared with a concurrent session.
+        patch.setenv("XDG_CACHE_HOME", str(base / "xdg-cache"))
+        patch.delenv("HYDRA_MANIFEST_INDEX_DIR", raising=False)
         yield
 
 

@@ -37,9 +37,21 @@ def test_show(two_runs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -
     assert json.loads(capsys.readouterr().out) == manifest
 
 
+def shared_prefix(a: str, b: str) -> int:
+    """How many leading characters ``a`` and ``b`` have in common."""
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
 def test_show_by_run_id(two_runs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     first, second = (json.loads(p.read_text()) for p in two_runs)
-    for ref in (first["run_id"], first["run_id"][:18], first["run_id"].split("-")[1][:5]):
+    # The shortest prefixes that tell the two apart: run ids made in the same
+    # second share their time and may share the first digits of the suffix.
+    shared = shared_prefix(first["run_id"], second["run_id"])
+    suffix = first["run_id"].split("-")[1]
+    unique = shared_prefix(suffix, second["run_id"].split("-")[1]) + 1
+    for ref in (first["run_id"], first["run_id"][: shared + 1], suffix[:unique]):
         capsys.readouterr()
         assert run_cli("show", ref) == 0, ref
         assert f"run       {first['run_id']}" in capsys.readouterr().out
