@@ -1,6 +1,6 @@
 """hydra-manifest: plain-text, schema-validated run manifests for Hydra runs.
 
-The public Python API (docs/python-api.md)::
+The public Python API (docs/how-to/python.md)::
 
     import manifest
 

@@ -237,11 +237,12 @@ def test_a_stage_added_later_joins_the_graph(
 def test_the_readme_graph_is_what_the_command_draws(
     pipeline: tuple[Path, dict[str, str]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The README's Mermaid block is the output of `manifest lineage
+    """The lineage guide's Mermaid block is the output of `manifest lineage
     EVALUATE --format mermaid` on the example pipeline (run ids aside)."""
     import re
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    guide = Path(__file__).resolve().parent.parent / "docs" / "how-to" / "lineage.md"
+    readme = guide.read_text()
     block = readme.split("```mermaid\n", 1)[1].split("```", 1)[0]
     project, ids = pipeline
     _, drawn, _ = lineage(capsys, project, ids["evaluate"], "--format", "mermaid")

@@ -1,6 +1,6 @@
 """Metric curves: the steps a run logged in its ``metrics.jsonl`` artifact.
 
-The format (see docs/metrics-jsonl.md): UTF-8 text, one JSON object per line,
+The format (see docs/reference/metrics-jsonl.md): UTF-8 text, one JSON object per line,
 each with ``name`` (a non-empty string), ``value`` (a finite number) and
 ``step`` (an integer >= 0); other keys (``time``...) are allowed and ignored;
 blank lines are skipped. A line that breaks these rules is skipped and

@@ -83,7 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=1,
         metavar="N",
         help="re-runs at once (default: 1); N > 1 uses Hydra's joblib launcher unless "
-        "--hydra names another, which then gets N re-runs per launch (docs/launchers.md)",
+        "--hydra names another, which then gets N re-runs per launch (docs/how-to/cluster.md)",
     )
     _add_checks(parser)
     _add_upstream(parser)
