@@ -98,6 +98,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
 }
 
+# groups whose modules take part in recording a run: their tests must record
+# afresh under each mutant (the others reuse the sweeps of tests/runfactory.py)
+RECORDING = {"core"}
+
 # mutmut's exit codes per mutant (mutmut/stats.py), folded into what they mean here
 DETECTED = {"killed", "timeout", "segfault", "caught by type check"}
 UNDETECTED = {"survived", "no tests", "suspicious"}
@@ -265,7 +269,7 @@ def configure(scratch: Path, modules: Sequence[str], tests: Sequence[str]) -> No
     others = sorted(
         p.name
         for p in scratch.iterdir()
-        if p.name not in ("manifest", "mutants") and not p.name.startswith("mutmut-")
+        if p.name not in ("manifest", "mutants", "sweeps") and not p.name.startswith("mutmut-")
     )
     section = [
         "",
@@ -283,6 +287,9 @@ def run_group(scratch: Path, name: str, max_children: int, quiet: bool) -> list[
     modules, tests = GROUPS[name]
     shutil.rmtree(scratch / "mutants", ignore_errors=True)
     configure(scratch, modules, tests)
+    env = dict(os.environ)
+    if name not in RECORDING:
+        env["MANIFEST_TEST_SWEEP_CACHE"] = str(scratch / "sweeps")
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
     print(f"== {name}: {', '.join(modules)}", file=sys.stderr, flush=True)
     log = (scratch / f"mutmut-{name}.log").open("wb")
@@ -290,6 +297,7 @@ def run_group(scratch: Path, name: str, max_children: int, quiet: bool) -> list[
         done = subprocess.run(
             command,
             cwd=scratch,
+            env=env,
             stdout=log if quiet else None,
             stderr=subprocess.STDOUT if quiet else None,
             check=False,

@@ -9,7 +9,10 @@ compare was recorded by a real run.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -95,11 +98,31 @@ def sweep(
     for name, direction in (directions or {}).items():
         overrides.append(f"++manifest.metrics.{name}={direction}")
     overrides.extend(extra)
+    folder = root / store
+    cached = _cached(overrides)
+    if cached is not None and cached.is_dir():
+        shutil.copytree(cached, folder)
+        return folder
     sys.modules.pop(TASK_MODULE, None)  # import this project's task, not a cached one
     with chdir(root):
         code = main(["run", "--config-dir", str(conf), "-m", *overrides])
     expected = 1 if fail_seed is not None else 0
     assert code == expected, f"manifest run exited {code}"
-    folder = root / store
     assert len(list(folder.glob("*.json"))) == len(seeds)
+    if cached is not None:
+        shutil.copytree(folder, cached, dirs_exist_ok=True)
     return folder
+
+
+def _cached(overrides: Sequence[str]) -> Path | None:
+    """Where a sweep's manifests are kept between test processes, or None.
+
+    Only ``benchmarks/mutation.py`` sets ``MANIFEST_TEST_SWEEP_CACHE``: it
+    runs the tests once per mutant, and recording real sweeps each time would
+    dominate; the modules it mutates then are not the ones that record.
+    """
+    cache = os.environ.get("MANIFEST_TEST_SWEEP_CACHE")
+    if not cache:
+        return None
+    key = hashlib.sha256(json.dumps([TASK, CONFIG, *overrides]).encode()).hexdigest()[:16]
+    return Path(cache) / key
