@@ -3,6 +3,7 @@ concurrent promotions, on manifests recorded by real runs."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from manifest.core.canonical import digest_of, pretty_bytes
 from manifest.core.locking import LockTimeout, file_lock
 from manifest.core.reading import read_json
 from manifest.gate.policy import load_policy
+from manifest.registry import history as history_mod
 from manifest.registry import promotion
 from manifest.registry.store import ConflictError, load
 
@@ -340,3 +342,126 @@ def test_an_edited_gate_report_is_reported(
     report_path.unlink()
     code, out, _ = registry(capsys, "history", "m")
     assert code == 0 and "report missing" in out
+
+
+# ---------------------------------------------------------------- the history
+
+
+def _history(*steps: tuple[str, int]) -> list[dict[str, Any]]:
+    """A valid history of (action, version) steps."""
+    history: list[dict[str, Any]] = []
+    for action, version in steps:
+        history.append(
+            history_mod.new_entry(
+                history, action=action, version=version, who="ada", when="t", details={}
+            )
+        )
+    return history
+
+
+def test_replay_follows_promotions_and_rollbacks() -> None:
+    steps = [("promote", 1), ("promote", 2), ("promote", 3), ("rollback", 2), ("promote", 4)]
+    history = _history(*steps)
+    states = [(e["production"], e["rollback_candidate"]) for e in history]
+    assert states == [(1, None), (2, 1), (3, 2), (2, 1), (4, 2)]
+    assert [e["seq"] for e in history] == [1, 2, 3, 4, 5]
+    assert history[0]["previous"] is None
+    assert all(e["previous"] == p["digest"] for p, e in itertools.pairwise(history))
+    assert history_mod.replay(history, file="m.json") == (4, 2)
+    assert history_mod.replay(history[:4], file="m.json") == (2, 1)
+    assert history_mod.replay([], file="m.json") == (None, None)
+
+
+def _rehashed(entry: dict[str, Any], **change: Any) -> dict[str, Any]:
+    edited = {**entry, **change}
+    edited["digest"] = digest_of({k: v for k, v in edited.items() if k != "digest"})
+    return edited
+
+
+@pytest.mark.parametrize(
+    ("tamper", "pointer", "expected", "found", "why"),
+    [
+        pytest.param(
+            lambda h: [h[0], {**h[1], "who": "mallory"}, *h[2:]],
+            "/history/1/digest",
+            None,
+            None,
+            "an entry does not match its digest",
+            id="edited",
+        ),
+        pytest.param(
+            lambda h: [h[0], _rehashed(h[1], previous=None), *h[2:]],
+            "/history/1/previous",
+            "h0",
+            "None",
+            "an entry does not link the one before it",
+            id="unlinked",
+        ),
+        pytest.param(
+            lambda h: [h[0], _rehashed(h[1], seq=5)],
+            "/history/1/seq",
+            "2",
+            "5",
+            "entries are missing or reordered",
+            id="seq",
+        ),
+        pytest.param(
+            lambda h: [h[0], _rehashed(h[1], version=3)],
+            "/history/1/version",
+            "2",
+            "3",
+            "version numbers skip",
+            id="version-skip",
+        ),
+        pytest.param(
+            lambda h: [*h[:3], _rehashed(h[3], version=1)],
+            "/history/3/version",
+            "2",
+            "1",
+            "a rollback restores a version that was not the candidate",
+            id="rollback-to-another",
+        ),
+        pytest.param(
+            lambda h: [_rehashed(h[0], action="rollback")],
+            "/history/0/version",
+            "None",
+            "1",
+            "a rollback restores a version that was not the candidate",
+            id="rollback-first",
+        ),
+        pytest.param(
+            lambda h: [h[0], _rehashed(h[1], production=1)],
+            "/history/1/production",
+            "2",
+            "1",
+            "the recorded state does not follow from the history",
+            id="state",
+        ),
+        pytest.param(
+            lambda h: [h[0], _rehashed(h[1], rollback_candidate=None)],
+            "/history/1/production",
+            "2",
+            "2",
+            "the recorded state does not follow from the history",
+            id="candidate",
+        ),
+    ],
+)
+def test_replay_names_the_first_break(
+    tamper: Any, pointer: str, expected: str | None, found: str | None, why: str
+) -> None:
+    history = _history(("promote", 1), ("promote", 2), ("promote", 3), ("rollback", 2))
+    edited = tamper(history)
+    with pytest.raises(history_mod.TamperedError) as info:
+        history_mod.replay(edited, file="registry/m.json")
+    error = info.value
+    assert (error.file, error.pointer) == ("registry/m.json", pointer)
+    assert error.message == f"the history was edited: {why}"
+    assert error.hint == "restore the file from git"
+    assert error.exit_code == 1
+    if expected == "h0":
+        expected = history[0]["digest"]
+    if expected is not None:
+        assert (error.expected, error.found) == (expected, found)
+    else:
+        assert error.found == history[1]["digest"] and error.expected != error.found
