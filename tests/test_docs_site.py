@@ -151,19 +151,22 @@ def test_verify_verdicts_are_in_the_exit_code_reference(site: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("link", "complaint"),
+    ("line", "complaint"),
     [
-        ("[gone](no-such-page.md)", "no-such-page.md"),
-        ("[gone](cli.md#no-such-anchor)", "no-such-anchor"),
+        ("See [gone](no-such-page.md).", "no-such-page.md"),
+        ("See [gone](cli.md#no-such-anchor).", "no-such-anchor"),
+        ("<!-- reference:no-such-part -->", "no-such-part"),
     ],
 )
-def test_a_broken_link_fails_the_strict_build(tmp_path: Path, link: str, complaint: str) -> None:
+def test_a_broken_reference_fails_the_strict_build(
+    tmp_path: Path, line: str, complaint: str
+) -> None:
     root = tmp_path / "project"
     for part in ("docs", "schemas"):
         shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     exit_codes = root / "docs" / "reference" / "exit-codes.md"
-    exit_codes.write_text(exit_codes.read_text(encoding="utf-8") + f"\nSee {link}.\n")
+    exit_codes.write_text(exit_codes.read_text(encoding="utf-8") + f"\n{line}\n")
     result = build(root, tmp_path / "site")
     assert result.returncode != 0
     assert complaint in result.stderr + result.stdout

@@ -46,9 +46,11 @@ class Comparison:
     warnings: tuple[str, ...]
 
     def metric(self, name: str) -> MetricComparison | None:
+        """The comparison of the metric ``name``, or None if it was not compared."""
         return next((m for m in self.metrics if m.metric == name), None)
 
     def as_json(self) -> dict[str, Any]:
+        """The comparison as ``manifest compare --format json`` prints it."""
         return {
             "command": "compare",
             "difference": "candidate - baseline",

@@ -51,17 +51,21 @@ class Report:
     # each reporter and the exit code ask again.
     @cached_property
     def failures(self) -> list[Check]:
+        """The checks that failed (they block)."""
         return [c for c in self.checks if c.status == FAIL]
 
     @cached_property
     def warnings(self) -> list[Check]:
+        """The checks that warned (reported, not blocking)."""
         return [c for c in self.checks if c.status == WARN]
 
     @property
     def ok(self) -> bool:
+        """True when no check failed: the command exits 0."""
         return not self.failures
 
     def counts(self) -> dict[str, int]:
+        """How many subjects, failed subjects, checks, failures and warnings."""
         failed = {c.subject for c in self.failures}
         return {
             "subjects": len(self.subjects),
