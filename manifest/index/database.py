@@ -6,17 +6,21 @@ reused when it is a database of this version; a file that is corrupt, not a
 database or of another version is deleted and rebuilt (under the exclusive
 lock); when the cache cannot be written at all (read-only, full, locked for
 too long) the folder is indexed into memory for this one command. Files are
-parsed outside write transactions; each batch is written in one short
+read outside write transactions; each batch is written in one short
 ``BEGIN IMMEDIATE`` transaction after checking that no other command wrote it
 first, so two commands can refresh the same index at once, and a command
-killed half-way leaves a consistent index that the next one completes. A
-large build parses files in worker processes (one per core, at most four).
+killed half-way leaves a consistent index that the next one completes.
+
+The index is a cache that any command can rebuild from the files, so it is
+written with ``synchronous=NORMAL``: in WAL mode a power cut may lose the
+last batches (their files are read again), never corrupt the file. A new
+index reads every file anyway, so it takes each file's stamp from the
+``fstat`` of the read instead of a ``stat`` walk first.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing as mp
 import os
 import sqlite3
 import time
@@ -27,15 +31,16 @@ from typing import Any
 
 from .location import index_path
 from .lock import IndexLock
-from .rows import COLUMNS, STAMP, Stamp, read_row
-from .scan import scan, state
+from .parse import Parser, Stamp
+from .rows import COLUMNS, STAMP, read_fresh
+from .scan import names, scan, state
 
 SCHEMA_VERSION = 3  # 2: the lineage columns; 3: the scan digest (meta)
 BATCH = 1000
-PARALLEL_FROM = 4000  # files to read before worker processes pay off
-MAX_READERS = 4
+PAGE_SIZE = 16384  # fewer, larger writes than 4 KiB pages for rows of about 1 KiB
 RACY_NS = 2_000_000_000  # a file this recent may change again within its mtime tick
 _SUFFIXES = ("", "-wal", "-shm", "-journal")
+_INSERT = f"INSERT OR REPLACE INTO {{}}.runs VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
 class _Rebuild(sqlite3.DatabaseError):
@@ -43,6 +48,7 @@ class _Rebuild(sqlite3.DatabaseError):
 
 
 def _create(conn: sqlite3.Connection, schema: str) -> None:
+    conn.execute(f"PRAGMA {schema}.synchronous=NORMAL")
     version = conn.execute(f"PRAGMA {schema}.user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         tables = f"SELECT count(*) FROM {schema}.sqlite_master WHERE name = 'runs'"
@@ -51,6 +57,7 @@ def _create(conn: sqlite3.Connection, schema: str) -> None:
         return
     if version != 0:
         raise _Rebuild(f"index version {version}, expected {SCHEMA_VERSION}")
+    conn.execute(f"PRAGMA {schema}.page_size={PAGE_SIZE}")  # before the first table only
     conn.execute(f"PRAGMA {schema}.journal_mode=WAL")
     with _transaction(conn):
         columns = ", ".join(
@@ -99,63 +106,61 @@ def _plan(
     return changed, gone + [p for (p,) in racy if p not in seen]
 
 
-def _read_batch(job: list[tuple[str, Path, Stamp, bool]]) -> list[tuple[Any, ...]]:
-    return [read_row(*args) for args in job]
-
-
-@contextlib.contextmanager
-def _readers(files: int) -> Iterator[Any]:
-    """A pool of processes that parse files, for a large (re)build on a
-    machine with cores to spare; None (read here) otherwise."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if files < PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
-        yield None
-        return
-    with mp.get_context("fork").Pool(min(cores, MAX_READERS)) as pool:
-        yield pool
-
-
-def _write(
-    conn: sqlite3.Connection,
-    schema: str,
-    rows: list[tuple[Any, ...]],
-    seen: dict[str, Stamp],
-) -> int:
+def _write(conn: sqlite3.Connection, schema: str, rows: list[tuple[Any, ...]]) -> int:
     """Insert ``rows`` in one transaction, except those another command has
     written meanwhile with the same stamp."""
     with _transaction(conn):
         now = _stored(conn, schema, [r[0] for r in rows])
-        rows = [r for r in rows if now.get(r[0]) != seen[r[0]]]
-        marks = ", ".join("?" * len(COLUMNS))
-        conn.executemany(f"INSERT OR REPLACE INTO {schema}.runs VALUES ({marks})", rows)
+        rows = [r for r in rows if now.get(r[0]) != r[1:5]]
+        conn.executemany(_INSERT.format(schema), rows)
     return len(rows)
+
+
+def _read(
+    conn: sqlite3.Connection, schema: str, root: Path, paths: list[str], started: int
+) -> tuple[dict[str, Stamp], int]:
+    """Read ``paths`` (below ``root``) into the index, a batch per transaction;
+    the stamps read (files gone since the scan left out) and the rows written."""
+    base = os.path.join(root, "")
+    parser = Parser()
+    stamps: dict[str, Stamp] = {}
+    written = 0
+    for start in range(0, len(paths), BATCH):
+        rows = []
+        for path in paths[start : start + BATCH]:
+            found = read_fresh(path, base + path, parser)
+            if found is not None:
+                stamp, values = found
+                stamps[path] = stamp
+                rows.append((path, *stamp, int(stamp[1] > started - RACY_NS), *values))
+        if rows:
+            written += _write(conn, schema, rows)
+    return stamps, written
 
 
 def refresh(conn: sqlite3.Connection, schema: str, root: Path) -> int:
     """Bring ``schema.runs`` up to date with the files below ``root``; return
     how many rows were written or deleted."""
     started = time.time_ns()
-    seen = scan(root)
-    digest = state(seen)
     last = conn.execute(f"SELECT value FROM {schema}.meta WHERE key = 'state'").fetchone()
-    if last is not None and last[0] == digest:
-        return 0  # not one file added, removed or touched since the last refresh
-    changed, gone = _plan(conn, schema, seen)
-    jobs = [
-        [(p, root / p, seen[p], seen[p][1] > started - RACY_NS) for p in changed[i : i + BATCH]]
-        for i in range(0, len(changed), BATCH)
-    ]
-    written = 0
-    with _readers(len(changed)) as pool:
-        for rows in pool.imap(_read_batch, jobs) if pool else map(_read_batch, jobs):
-            written += _write(conn, schema, rows, seen)
-    if gone:
-        with _transaction(conn):
-            for start in range(0, len(gone), BATCH):
-                batch = gone[start : start + BATCH]
-                marks = ", ".join("?" * len(batch))
-                conn.execute(f"DELETE FROM {schema}.runs WHERE path IN ({marks})", batch)
-        written += len(gone)
+    if last is None and conn.execute(f"SELECT 1 FROM {schema}.runs LIMIT 1").fetchone() is None:
+        # a new index: every file is read, and its read gives its stamp
+        seen, written = _read(conn, schema, root, names(root), started)
+        digest = state(seen)
+    else:
+        seen = scan(root)
+        digest = state(seen)
+        if last is not None and last[0] == digest:
+            return 0  # not one file added, removed or touched since the last refresh
+        changed, gone = _plan(conn, schema, seen)
+        written = _read(conn, schema, root, changed, started)[1]
+        if gone:
+            with _transaction(conn):
+                for start in range(0, len(gone), BATCH):
+                    batch = gone[start : start + BATCH]
+                    marks = ", ".join("?" * len(batch))
+                    conn.execute(f"DELETE FROM {schema}.runs WHERE path IN ({marks})", batch)
+            written += len(gone)
     settled = all(stamp[1] <= started - RACY_NS for stamp in seen.values())
     with _transaction(conn):
         sql = f"INSERT OR REPLACE INTO {schema}.meta VALUES ('state', ?)"

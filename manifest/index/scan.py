@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import InputError
-from .rows import Stamp
+from .parse import Stamp
 
 
 def state(found: dict[str, Stamp]) -> str:
@@ -27,6 +28,22 @@ def scan(root: Path) -> dict[str, Stamp]:
     lists them. Raises :class:`InputError` when ``root`` is not a readable
     folder; unreadable subfolders are skipped."""
     found: dict[str, Stamp] = {}
+    for path, entry in _walk(root):
+        try:
+            st = entry.stat()
+        except OSError:  # removed while we looked, or a dangling link
+            continue
+        found[path] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+    return found
+
+
+def names(root: Path) -> list[str]:
+    """The relative paths that :func:`scan` finds, in its order, without a
+    ``stat`` of each (the kind of an entry comes with its name)."""
+    return [path for path, _ in _walk(root)]
+
+
+def _walk(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
     stack = [(str(root), "")]
     while stack:
         folder, prefix = stack.pop()
@@ -44,13 +61,6 @@ def scan(root: Path) -> dict[str, Stamp]:
                     if entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, f"{prefix}{entry.name}/"))
                     elif entry.name.endswith(".json") and entry.is_file():
-                        st = entry.stat()
-                        found[prefix + entry.name] = (
-                            st.st_size,
-                            st.st_mtime_ns,
-                            st.st_ino,
-                            st.st_ctime_ns,
-                        )
+                        yield prefix + entry.name, entry
                 except OSError:  # removed while we looked, or a dangling link
                     continue
-    return found
