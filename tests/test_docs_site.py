@@ -114,6 +114,9 @@ def fields(node: object, path: str = "") -> Iterator[str]:
         yield from fields(node["items"], f"{path}[]")
     if isinstance(node.get("additionalProperties"), dict):
         yield from fields(node["additionalProperties"], f"{path}.*" if path else "*")
+    for key in ("oneOf", "anyOf"):  # a field's alternative forms
+        for option in node.get(key, []):
+            yield from fields(option, path)
     for definition in node.get("$defs", {}).values():
         yield from fields(definition)
 

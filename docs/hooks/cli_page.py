@@ -45,16 +45,18 @@ def _help(parser: argparse.ArgumentParser, action: argparse.Action) -> str:
 
 
 def _name(action: argparse.Action) -> str:
-    if action.option_strings:
-        names = sorted(action.option_strings, key=lambda s: (not s.startswith("--"), s))
-        if action.nargs == 0:
-            return ", ".join(code(n) for n in names)
-        metavar = action.metavar or (action.dest.upper() if not action.choices else None)
-        shown = f" {metavar}" if metavar else ""
-        if action.nargs in ("+", "*"):
-            shown = f" {metavar} ..."
-        return ", ".join(code(n + shown) for n in names)
-    return code(str(action.metavar or action.dest))
+    if not action.option_strings:
+        return code(str(action.metavar or action.dest))
+    names = sorted(action.option_strings, key=lambda s: (not s.startswith("--"), s))
+    shown = ", ".join(code(n) for n in names)
+    if action.nargs == 0:
+        return shown
+    metavar = action.metavar or (action.dest.upper() if not action.choices else None)
+    if metavar is None:
+        return shown
+    if isinstance(metavar, tuple):  # nargs=N with a name per value
+        metavar = " ".join(metavar)
+    return f"{shown} {code(f'{metavar} ...' if action.nargs in ('+', '*') else metavar)}"
 
 
 def _default(action: argparse.Action) -> str:
