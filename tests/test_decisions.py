@@ -390,3 +390,94 @@ def test_min_relative_change_is_a_test_of_c_minus_1_plus_r_times_b(
     assert found["status"] == status
     assert found["evidence"]["p_value"] == pytest.approx(p_value, rel=1e-9)
     assert found["message"].startswith(f"relative improvement 5.2990% {verb} {r:.4%}")
+
+
+def six(value: float) -> str:
+    """A number as the gate prints it: 6 significant digits."""
+    return f"{value:.6g}"
+
+
+@pytest.mark.parametrize(
+    ("sides", "end"),
+    [
+        pytest.param(("base", "cand"), 1, id="upper-end-on-the-margin"),
+        pytest.param(("cand", "base"), 0, id="lower-end-on-the-margin"),
+    ],
+)
+def test_equivalence_needs_the_interval_strictly_inside_the_margin(
+    runs: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    sides: tuple[str, str],
+    end: int,
+) -> None:
+    """``equivalence: m`` passes when the 90% interval lies inside (-m, m), ends
+    excluded: a margin equal to an end of the interval fails. The texts say
+    which interval, which test and what to do."""
+    base, cand = runs[sides[0]], runs[sides[1]]
+    policy = "rules:\n  - {metric: eq, equivalence: 1}\n"
+    code, report, _ = gate(capsys, tmp_path, base, cand, policy)
+    wide = check(report, "eq.equivalence")
+    low, high = wide["evidence"]["interval"]
+    diff, p = wide["evidence"]["difference"], wide["evidence"]["p_value"]
+    assert code == 0 and wide["status"] == "pass" and "action" not in wide
+    assert low < diff < high and (high > -low if end == 1 else -low > high)
+    assert wide["message"] == (
+        f"difference {six(diff)}, 90% interval [{six(low)}, {six(high)}] lies within ±1 "
+        f"(TOST, Paired t-test, p = {p:.4g})"
+    )
+    assert wide["expected"] == "within (-1, 1)" and wide["found"] == f"[{six(low)}, {six(high)}]"
+    assert wide["evidence"]["margin"] == 1 and wide["evidence"]["confidence"] == 0.95
+
+    margin = abs([low, high][end])  # repr() of a float reads back as the same float
+    code, report, _ = gate(
+        capsys, tmp_path, base, cand, f"rules:\n  - {{metric: eq, equivalence: {margin!r}}}\n"
+    )
+    edge = check(report, "eq.equivalence")
+    assert code == 1 and edge["status"] == "fail" and edge["evidence"]["interval"] == [low, high]
+    assert "does not lie within" in edge["message"]
+    # |difference| < margin: more seeds would narrow the interval enough
+    assert edge["action"].startswith("the interval is too wide to show it: run about ")
+
+
+def test_equivalence_beyond_the_margin_and_without_variance(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policy = "rules:\n  - {metric: eq, equivalence: 0.0001}\n  - {metric: same, equivalence: 0.01}"
+    code, report, _ = gate(capsys, tmp_path, runs["base"], runs["cand"], policy)
+    beyond = check(report, "eq.equivalence")
+    assert code == 1 and beyond["status"] == "fail"
+    assert abs(beyond["evidence"]["difference"]) > 0.0001
+    assert beyond["action"] == "the candidate differs by more than the margin"
+    flat = check(report, "same.equivalence")
+    assert flat["status"] == "pass" and flat["evidence"]["interval"] == [0, 0]
+    assert flat["message"] == (
+        "difference 0, 90% interval [0, 0] lies within ±0.01 "
+        "(no variance across the runs: the interval is the observed difference)"
+    )
+    assert flat["evidence"]["p_value"] is None and flat["found"] == "[0, 0]"
+
+
+def test_a_metric_missing_from_the_runs_is_inconclusive_for_each_criterion(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policy = "rules:\n  - {metric: loss, direction: lower, threshold: 1, min_change: 0.1}\n"
+    code, report, text = gate(capsys, tmp_path, runs["base"], runs["cand"], policy)
+    assert code == 1 and report["decision"] == "block"
+    found = [c for c in report["checks"] if c["metric"] == "loss"]
+    assert [c["id"] for c in found] == ["loss.threshold", "loss.min_change"]
+    for c in found:
+        assert c["status"] == "undefined"
+        assert c["message"] == "metric 'loss' is missing from the baseline and candidate runs"
+        assert (c["expected"], c["found"]) == ("the metric in every group", "missing")
+        assert c["action"] == "record the metric in the runs"
+    assert "metric 'loss' is missing from the baseline and candidate runs" in text
+
+
+def test_a_metric_missing_from_one_side_names_that_side(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policy = "rules:\n  - {metric: eq, min_change: 0}\n"  # eq: in base and shift_cand only
+    _, report, _ = gate(capsys, tmp_path, runs["two"], runs["shift_cand"], policy)
+    found = check(report, "eq.min_change")
+    assert found["message"] == "metric 'eq' is missing from the baseline runs"

@@ -587,3 +587,202 @@ def test_the_example_policy_is_valid() -> None:
 
     policy = load_policy(Path(__file__).resolve().parent.parent / "conf" / "policy.yaml")
     assert policy.rules and policy.confidence == 0.95
+
+
+def test_junit_names_each_rule_and_carries_its_evidence(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In CI, each rule is a test case: a blocking failure is a <failure> with
+    the metric's pointer, expected and found, owner and action; a warning is
+    printed, not failed; a passing rule is a bare test case."""
+    policy = write_policy(
+        tmp_path,
+        """
+rules:
+  - {id: floor, metric: accuracy, threshold: 0.95, owner: ml-team}
+  - {metric: latency_ms, max: 44, severity: warn}
+  - {metric: same, min: 0}
+""",
+    )
+    capsys.readouterr()
+    args = ["gate", str(runs["base"]), str(runs["cand"]), "--policy", str(policy)]
+    assert main([*args, "--format", "junit"]) == 1
+    root = ET.fromstring(capsys.readouterr().out)
+    suite = root.find("testsuite")
+    assert root.get("name") == "manifest gate" and suite is not None
+    assert (suite.get("tests"), suite.get("failures")) == ("3", "1")
+    cases = {case.get("classname"): case for case in suite.iter("testcase")}
+    assert list(cases) == ["rule floor.threshold", "rule latency_ms.max", "rule same.min"]
+    assert [case.get("name") for case in cases.values()] == ["threshold", "max", "min"]
+    detail = (
+        "candidate mean 0.851667 is not at least the floor 0.95 (expected at least 0.95, "
+        "found 0.851667) [owner ml-team, action improve the candidate, or change the bound "
+        "in the policy]"
+    )
+    failure = cases["rule floor.threshold"].find("failure")
+    assert failure is not None and failure.get("type") == "threshold"
+    assert failure.get("message") == detail
+    assert failure.text == f"rule floor.threshold: /metrics/accuracy: {detail}"
+    warned = cases["rule latency_ms.max"]
+    out = warned.find("system-out")
+    assert warned.find("failure") is None and out is not None
+    assert out.text == (
+        "WARNING /metrics/latency_ms: candidate mean 45 is not at most the ceiling 44 "
+        "(expected at most 44, found 45) [owner -, action improve the candidate, or change "
+        "the bound in the policy]"
+    )
+    assert list(cases["rule same.min"]) == []
+
+
+def paired_p(weight: float, alternative: str) -> float:
+    """One-sided p of the paired t-test of candidate - weight x baseline
+    (accuracy or latency_ms of the fixture), by SciPy."""
+    from scipy import stats
+
+    metric = "accuracy" if alternative == "greater" else "latency_ms"
+    diffs = [c - weight * b for b, c in zip(BASE[metric], CAND[metric], strict=True)]
+    return float(stats.ttest_1samp(diffs, 0.0, alternative=alternative).pvalue)
+
+
+def test_what_each_test_rule_says_and_asks(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The exact message, expected, found and action of non-inferiority and
+    relative-change rules, passing and failing, on the paired fixture (bounds
+    from R, see the module docstring; p-values from SciPy)."""
+    policy = write_policy(
+        tmp_path,
+        """
+rules:
+  - {id: ni-ok, metric: accuracy, non_inferiority_margin: 0.01}
+  - {id: ni-bad, metric: latency_ms, non_inferiority_margin: 2}
+  - {id: ni-wide, metric: latency_ms, non_inferiority_margin: 5}
+  - {id: rel-ok, metric: accuracy, min_relative_change: 0.05}
+  - {id: rel-bad, metric: accuracy, min_relative_change: 0.1}
+  - {id: rel-zero, metric: zero_base, min_relative_change: 0.1}
+  - {id: rel-lower, metric: latency_ms, min_relative_change: -0.2}
+""",
+    )
+    code, report = gate_json(runs, policy, capsys)
+    assert code == 1 and report["decision"] == "block"
+    rows = {c["rule"]: c for c in report["checks"]}
+    shown = {k: {f: c.get(f) for f in ("status", "message", "expected", "found", "action")}
+             for k, c in rows.items()}  # fmt: skip
+    too_wide = "the interval is too wide to show it: run about 82 more seeds per side"
+    p_ok, p_bad = paired_p(1.05, "greater"), paired_p(1.1, "greater")
+    p_lower = paired_p(1.2, "less")
+    assert shown == {
+        "ni-ok": {
+            "status": "pass",
+            "message": "improved by 0.0516667; its 0.95 lower bound 0.0435785 is above -0.01 "
+            "(Paired t-test, one-sided p = 1.06e-05)",
+            "expected": "lower bound > -0.01",
+            "found": "0.0435785",
+            "action": None,
+        },
+        "ni-bad": {
+            "status": "fail",
+            "message": "regressed by 4.5; its 0.95 lower bound -6.03902 is not above -2 "
+            "(Paired t-test, one-sided p = 0.9889)",
+            "expected": "lower bound > -2",
+            "found": "-6.03902",
+            "action": "the candidate is worse by more than the margin",
+        },
+        # regressed by 4.5 < 5: R's power.t.test(delta = 0.5, sd = 1.8708, type =
+        # "paired", alternative = "one.sided", power = 0.8) asks n = 88, 82 more
+        "ni-wide": {
+            "status": "fail",
+            "message": "regressed by 4.5; its 0.95 lower bound -6.03902 is not above -5 "
+            "(Paired t-test, one-sided p = 0.2708)",
+            "expected": "lower bound > -5",
+            "found": "-6.03902",
+            "action": too_wide,
+        },
+        "rel-ok": {
+            "status": "pass",
+            "message": "relative improvement 6.4583% is shown to reach 5.0000% (Paired t-test "
+            f"of candidate - 1.05 x baseline, one-sided p = {p_ok:.4g})",
+            "expected": ">= 0.05",
+            "found": "0.0645833",
+            "action": None,
+        },
+        "rel-bad": {
+            "status": "fail",
+            "message": "relative improvement 6.4583% is not shown to reach 10.0000% (Paired "
+            f"t-test of candidate - 1.1 x baseline, one-sided p = {p_bad:.4g})",
+            "expected": ">= 0.1",
+            "found": "0.0645833",
+            "action": "improve the candidate, or run more seeds to show it",
+        },
+        "rel-zero": {
+            "status": "undefined",
+            "message": "relative change undefined: the baseline mean is 0, and a relative "
+            "change needs a baseline mean > 0",
+            "expected": "a baseline mean > 0",
+            "found": "0",
+            "action": "use min_change (an absolute change) for this metric",
+        },
+        "rel-lower": {
+            "status": "pass",
+            "message": "relative improvement -11.1111% is shown to reach -20.0000% (Paired "
+            f"t-test of candidate - 1.2 x baseline, one-sided p = {p_lower:.4g})",
+            "expected": ">= -0.2",
+            "found": "-0.111111",
+            "action": None,
+        },
+    }
+    assert rows["ni-ok"]["evidence"]["margin"] == 0.01
+    assert rows["ni-ok"]["evidence"]["improvement_lower_bound"] == pytest.approx(0.0435785, 1e-6)
+    assert rows["rel-ok"]["evidence"]["relative_improvement"] == pytest.approx(0.0645833, 1e-6)
+    assert rows["rel-ok"]["evidence"]["p_value"] == pytest.approx(p_ok, rel=1e-9)
+    assert rows["rel-bad"]["evidence"]["contrast_interval"][1] is None
+    assert rows["rel-lower"]["evidence"]["contrast_interval"][0] is None
+    assert rows["rel-zero"]["evidence"] == {"baseline_mean": 0.0, "candidate_mean": 7 / 6}
+    assert rows["rel-lower"]["evidence"]["alternative"] == "less"
+
+
+def test_evidence_for_renamed_manifests_is_matched_by_path(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A candidate manifest saved under a name of its own (no run id in it) is
+    covered by a report naming that file, and by no report naming another."""
+    renamed = tmp_path / "release"
+    renamed.mkdir()
+    for i, path in enumerate(sorted(runs["cand"].glob("*.json"))):
+        shutil.copy(path, renamed / f"model-{i}.json")
+    files = sorted(renamed.glob("*.json"))
+    policy = write_policy(tmp_path, "require: [verified]\nrules:\n  - {metric: accuracy, min: 0}\n")
+    evidence = tmp_path / "verify.json"
+    evidence.write_text(verify_report(files))
+    args = ["gate", str(runs["base"]), str(renamed), "--policy", str(policy), "--format", "json"]
+    capsys.readouterr()
+    assert main([*args, "--evidence", str(evidence)]) == 0
+    assert json.loads(capsys.readouterr().out)["decision"] == "accept"
+    evidence.write_text(verify_report([tmp_path / f"model-{i}.json" for i in range(6)]))
+    assert main([*args, "--evidence", str(evidence)]) == 1
+    found = check(json.loads(capsys.readouterr().out), "require.verified")
+    assert found["message"].startswith("6 candidate run(s) lack a passing manifest verify report")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param({"command": "verify", "ok": True}, id="no-subjects"),
+        pytest.param({"command": "verify", "subjects": "all"}, id="subjects-not-a-list"),
+        pytest.param({"command": "verify", "subjects": ["x", 3]}, id="subjects-not-objects"),
+        pytest.param({"command": "verify", "subjects": [{"ok": True}]}, id="unnamed-subject"),
+    ],
+)
+def test_a_malformed_evidence_report_covers_no_run(
+    runs: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    document: dict[str, Any],
+) -> None:
+    policy = write_policy(tmp_path, "require: [verified]\nrules:\n  - {metric: accuracy, min: 0}\n")
+    evidence = tmp_path / "verify.json"
+    evidence.write_text(json.dumps(document))
+    code, report = gate_json(runs, policy, capsys, "--evidence", str(evidence))
+    assert code == 1 and report["decision"] == "block"
+    found = check(report, "require.verified")
+    assert found["message"].startswith("6 candidate run(s) lack a passing manifest verify report")
