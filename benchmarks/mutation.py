@@ -16,6 +16,7 @@ maps tests to functions in-process.
 
     python benchmarks/mutation.py                  # every group (about an hour)
     python benchmarks/mutation.py gate check       # some groups
+    python benchmarks/mutation.py manifest/gate/rules.py   # one module, its group's tests
     python benchmarks/mutation.py --list           # the groups and their tests
     python benchmarks/mutation.py core --json scores.json
 
@@ -36,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -283,8 +285,18 @@ def configure(scratch: Path, modules: Sequence[str], tests: Sequence[str]) -> No
     pyproject.write_text(text + "\n".join(section), encoding="utf-8")
 
 
+def selection(name: str) -> tuple[str, list[str], list[str]]:
+    """(group, modules, tests) of a group's name, or of one module of a group."""
+    if name in GROUPS:
+        return (name, *GROUPS[name])
+    for group, (modules, tests) in GROUPS.items():
+        if name in modules:
+            return group, [name], tests
+    raise KeyError(name)
+
+
 def run_group(scratch: Path, name: str, max_children: int, quiet: bool) -> list[ModuleScore]:
-    modules, tests = GROUPS[name]
+    name, modules, tests = selection(name)
     shutil.rmtree(scratch / "mutants", ignore_errors=True)
     configure(scratch, modules, tests)
     env = dict(os.environ)
@@ -292,6 +304,7 @@ def run_group(scratch: Path, name: str, max_children: int, quiet: bool) -> list[
         env["MANIFEST_TEST_SWEEP_CACHE"] = str(scratch / "sweeps")
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
     print(f"== {name}: {', '.join(modules)}", file=sys.stderr, flush=True)
+    started = time.monotonic()
     log = (scratch / f"mutmut-{name}.log").open("wb")
     with log:
         done = subprocess.run(
@@ -305,7 +318,11 @@ def run_group(scratch: Path, name: str, max_children: int, quiet: bool) -> list[
     if done.returncode != 0:
         tail = (scratch / f"mutmut-{name}.log").read_bytes()[-3000:].decode(errors="replace")
         raise SystemExit(f"{tail}\nmutmut failed on group {name} (exit {done.returncode})")
-    return read_scores(scratch, modules)
+    scores = read_scores(scratch, modules)
+    mutants = sum(sum(s.counts.values()) for s in scores)
+    minutes = (time.monotonic() - started) / 60
+    print(f"== {name}: {mutants} mutants in {minutes:.1f} min", file=sys.stderr, flush=True)
+    return scores
 
 
 def render(scores: Sequence[ModuleScore]) -> str:
@@ -326,7 +343,9 @@ def render(scores: Sequence[ModuleScore]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("groups", nargs="*", metavar="GROUP", help=", ".join(GROUPS))
+    parser.add_argument(
+        "groups", nargs="*", metavar="GROUP", help=f"{', '.join(GROUPS)}, or one module of them"
+    )
     parser.add_argument("--list", action="store_true", help="print the groups and exit")
     parser.add_argument("--json", type=Path, help="also write the scores to this file")
     parser.add_argument("--keep", action="store_true", help="keep the scratch copy")
@@ -338,7 +357,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, (modules, tests) in GROUPS.items():
             print(f"{name}: {' '.join(modules)}\n    tests: {' '.join(tests)}")
         return 0
-    unknown = [g for g in args.groups if g not in GROUPS]
+    modules = {m for group_modules, _ in GROUPS.values() for m in group_modules}
+    unknown = [g for g in args.groups if g not in GROUPS and g not in modules]
     if unknown:
         parser.error(f"unknown group {unknown[0]!r}; choose from {', '.join(GROUPS)}")
     # a plain kill too unwinds through the cleanup below (and ends mutmut)

@@ -107,3 +107,15 @@ def test_every_group_names_files_that_exist(mutation: ModuleType) -> None:
     for modules, tests in mutation.GROUPS.values():
         for name in [*modules, *tests]:
             assert (REPO / name).is_file(), name
+
+
+def test_a_module_is_measured_with_its_groups_tests(mutation: ModuleType) -> None:
+    modules, tests = mutation.GROUPS["gate"]
+    assert mutation.selection("gate") == ("gate", modules, tests)
+    assert mutation.selection("manifest/gate/rules.py") == (
+        "gate",
+        ["manifest/gate/rules.py"],
+        tests,
+    )
+    with pytest.raises(KeyError):
+        mutation.selection("manifest/cli/main.py")
