@@ -219,3 +219,49 @@ def test_exact_rank_sum_distribution_sums_to_one(m: int, n: int) -> None:
     assert dist.rank_sum_cdf(m * n, m, n) == pytest.approx(1.0, abs=1e-12)
     median = dist.rank_sum_quantile(0.5, m, n)
     assert dist.rank_sum_cdf(median, m, n) >= 0.5 > dist.rank_sum_cdf(median - 1, m, n)
+
+
+def scipy_bca(*sides: list[float], seed: int, resamples: int) -> tuple[float, float]:
+    """SciPy's BCa interval of mean(c) - mean(b) (two sides, sorted) or of the
+    mean (one side: paired differences, sorted)."""
+
+    def statistic(*groups: np.ndarray, axis: int = -1) -> np.ndarray:
+        means = [np.mean(g, axis=axis) for g in groups]
+        return means[-1] - means[0] if len(means) == 2 else means[0]
+
+    kwargs = {"n_resamples": resamples, "batch": 1000, "method": "BCa", "vectorized": True}
+    data = tuple(np.sort(side) for side in sides)
+    generator = np.random.default_rng(seed)
+    try:
+        ref = sps.bootstrap(data, statistic, rng=generator, **kwargs)
+    except TypeError:  # scipy < 1.15 names it random_state
+        ref = sps.bootstrap(data, statistic, random_state=generator, **kwargs)
+    return float(ref.confidence_interval.low), float(ref.confidence_interval.high)
+
+
+@pytest.mark.parametrize("constant_side", ["baseline", "candidate"])
+def test_bootstrap_with_one_constant_group_resamples_the_other(constant_side: str) -> None:
+    """One group without spread is no reason for a zero-width interval: the
+    other group's spread is resampled, as SciPy does."""
+    data = np.random.default_rng(5)
+    varying = list(data.gamma(3.0, 1.0, 12))
+    base, cand = ([2.0] * 9, varying) if constant_side == "baseline" else (varying, [2.0] * 9)
+    ours = bootstrap_interval(base, cand, seed=1, resamples=4000)
+    assert ours is not None and ours.method.startswith("BCa") and ours.note is None
+    assert ours.high - ours.low > 0.5
+    assert (ours.low, ours.high) == pytest.approx(scipy_bca(base, cand, seed=1, resamples=4000))
+
+
+def test_paired_bootstrap_resamples_the_differences() -> None:
+    data = np.random.default_rng(8)
+    base = list(data.normal(1.0, 1.0, 10))
+    cand = [b + d for b, d in zip(base, data.gamma(2.0, 0.5, 10), strict=True)]
+    diffs = [c - b for b, c in zip(base, cand, strict=True)]
+    ours = bootstrap_interval(base, cand, paired=True, seed=2, resamples=3000)
+    assert ours is not None and ours.method == "BCa bootstrap, 3000 resamples, seed 2, paired"
+    assert ours.low < float(np.mean(diffs)) < ours.high and ours.low > 0
+    assert (ours.low, ours.high) == pytest.approx(scipy_bca(diffs, seed=2, resamples=3000))
+    shifted = bootstrap_interval([1.0, 2.0, 3.0, 4.0], [1.5, 2.5, 3.5, 4.5], paired=True)
+    assert shifted is not None and shifted.method == "degenerate"
+    assert (shifted.low, shifted.high) == pytest.approx((0.5, 0.5))
+    assert shifted.note == "every resample gives the same difference: the runs do not vary"
