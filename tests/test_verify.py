@@ -605,3 +605,24 @@ def test_paths_are_quoted_for_hydra_overrides(value: str, written: str) -> None:
     assert quoted(value) == written
     parsed = OverridesParser.create().parse_override(f"hydra.run.dir={written}")
     assert parsed.value() == value
+
+
+def test_recorded_overrides_that_do_not_compose_are_refused(
+    tiny: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def add(manifest: dict[str, Any]) -> None:
+        manifest["overrides"].append("no_such_key=1")
+
+    path = edited(record(tiny.parent, config_dir=tiny), add, "uncomposable.json")
+
+    code, document = verify_json(capsys, "--config-dir", str(tiny), str(path))
+
+    assert code == 2 and document["verdict"] == "refused"
+    assert document["manifests"][0]["reruns"] == 0
+    (failure,) = checks_of(document, "fail")
+    assert failure["check"] == "trust.task" and failure["pointer"] == "/task"
+    assert failure["message"].startswith(
+        f"refused: {tiny / 'config.yaml'}: the repository's config does not compose with the "
+        "recorded overrides: Could not override 'no_such_key'."
+    )
+    assert failure["message"].endswith("; it was not imported")
