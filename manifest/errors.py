@@ -12,6 +12,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
 
 
 class ManifestError(Exception):
@@ -46,6 +47,10 @@ class ManifestError(Exception):
         if self.hint:
             text += f"; {self.hint}"
         return text
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: an interruption, recorded and reported like Ctrl-C."""
 
 
 class UsageError(ManifestError):

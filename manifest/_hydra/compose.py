@@ -65,10 +65,17 @@ def _initialize(source: ConfigSource, job_name: str) -> Any:
     return initialize_config_dir(config_dir=folder, job_name=job_name, version_base=VERSION_BASE)
 
 
-def compose(source: ConfigSource, config_name: str, overrides: Sequence[str]) -> Any:
+def compose(
+    source: ConfigSource,
+    config_name: str,
+    overrides: Sequence[str],
+    *,
+    with_hydra: bool = False,
+) -> Any:
     """The config ``config_name`` of ``source`` (a config folder, a Hydra
     search path, or None for the ConfigStore alone) with ``overrides`` (a
-    ``DictConfig`` without the ``hydra`` node); nothing is imported or run.
+    ``DictConfig``, with the ``hydra`` node only when ``with_hydra``; its
+    runtime values are not set); nothing is imported or run.
 
     Raises :class:`ConfigError` naming the config when Hydra cannot compose
     it.
@@ -81,7 +88,7 @@ def compose(source: ConfigSource, config_name: str, overrides: Sequence[str]) ->
     with hydra_session():
         try:
             with _initialize(source, config_name):
-                return hydra_compose(config_name, list(overrides))
+                return hydra_compose(config_name, list(overrides), return_hydra_config=with_hydra)
         except (HydraException, OmegaConfBaseException, YAMLError) as exc:
             raise ConfigError(
                 "the repository's config does not compose with the recorded overrides: "

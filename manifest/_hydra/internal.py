@@ -10,6 +10,8 @@ release removes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 # (module, attribute path) of each private name used below
@@ -22,6 +24,7 @@ PRIVATE_API: tuple[tuple[str, str], ...] = (
     ("hydra._internal.callbacks", "Callbacks"),
     ("hydra.core.singleton", "Singleton._instances"),
     ("hydra.core.utils", "JobReturn._return_value"),
+    ("omegaconf.basecontainer", "BaseContainer._resolvers"),
 )
 # What @hydra.main keeps in the closure of the function it returns (guarded
 # by tests/test_verify_apps.py::test_hydra_main_keeps_its_settings_in_its_closure)
@@ -98,3 +101,25 @@ def hydra_main_settings(function: Any) -> tuple[str | None, str | None, Any] | N
             return None
         current = getattr(current, "__wrapped__", None)
     return None
+
+
+@contextmanager
+def resolvers_replaced(replacements: dict[str, Any]) -> Iterator[None]:
+    """Within the block, OmegaConf's resolvers named in ``replacements`` are
+    those functions (uncached); the originals are put back on exit. OmegaConf
+    can register a resolver but not give one back, hence its registry."""
+    from omegaconf import OmegaConf
+    from omegaconf.basecontainer import BaseContainer
+
+    registry: dict[str, Any] = BaseContainer._resolvers
+    saved = {name: registry.get(name) for name in replacements}
+    try:
+        for name, function in replacements.items():
+            OmegaConf.register_new_resolver(name, function, replace=True, use_cache=False)
+        yield
+    finally:
+        for name, original in saved.items():
+            if original is None:
+                registry.pop(name, None)
+            else:
+                registry[name] = original

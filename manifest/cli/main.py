@@ -15,7 +15,14 @@ import traceback
 from collections.abc import Sequence
 from types import ModuleType
 
-from ..errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, ManifestError
+from ..errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    ManifestError,
+    Terminated,
+)
 from ..render.escape import escape
 
 COMMANDS = {
@@ -99,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ManifestError as exc:
         print(f"manifest {args.command}: error: {escape(exc.describe())}", file=sys.stderr)
         return exc.exit_code
+    except Terminated:
+        print(f"manifest {args.command}: terminated (SIGTERM)", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print(f"manifest {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

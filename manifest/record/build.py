@@ -28,10 +28,11 @@ from .capture.artifacts import (
     changed_since_hashed,
     collect_artifacts,
 )
-from .capture.code import git_state, source_state
+from .capture.code import CodeState, changed_during
 from .capture.environment import environment
 from .capture.files import HashCache, default_cache_path
 from .job import JobContext, find_seeds
+from .job_start import code_now
 from .metrics import metric_vector
 
 
@@ -92,8 +93,9 @@ def _inputs(
                     "message": f"input {key} = {text!r}: no such file "
                     f"(relative to {ctx.project_dir})",
                 }
+            shown = str(ctx.input_expressions.get(key, text))  # an expression, if from the env
             try:
-                entries.append({"key": key, "path": text, **_hash_input(file, cache)})
+                entries.append({"key": key, "path": shown, **_hash_input(file, cache)})
             except InputError as exc:  # a FIFO, a device, an unreadable file
                 return entries, {"type": "InputError", "message": f"input {key}: {exc.describe()}"}
     return entries, None
@@ -154,6 +156,17 @@ def _still_written(outcome: Outcome, exc: ChangedWhileRead) -> Outcome:
     return dataclasses.replace(outcome, status="failed", error=error)
 
 
+def _code(ctx: JobContext) -> dict[str, Any]:
+    """The code as the job started (now, for a context that did not take
+    it), and what changed in it while the job ran."""
+    state = ctx.code if isinstance(ctx.code, CodeState) else code_now(ctx)
+    section = state.section()
+    changed = changed_during(state)
+    if changed:
+        section["changed_during_run"] = changed
+    return section
+
+
 def _identity(
     task: str, params_digest: str, code: dict[str, Any], inputs: list[dict[str, Any]]
 ) -> str:
@@ -197,12 +210,7 @@ def build_manifest(
         status, error = "failed", input_error
 
     records = collect(ctx) if artifacts is None else artifacts
-    code = {
-        "git": git_state(ctx.project_dir, exclude=ctx.dirt_exclusions),
-        "source": source_state(
-            ctx.task_source, relative_to=ctx.project_dir, module=ctx.task.split(":")[0]
-        ),
-    }
+    code = _code(ctx)
     params_digest = digest_of(ctx.params)
     identity = _identity(ctx.task, params_digest, code, inputs)
     manifest: dict[str, Any] = {

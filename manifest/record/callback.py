@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 
 from .capture.cost import CostMeter
+from .job_start import at_start, handle_signals
 from .sweep import Sweep, closing_lines
 from .tasks import MainModule, main_module
 
@@ -47,6 +49,8 @@ class ManifestCallback(Callback):
         self._sweep: Sweep | None = None  # set in the process that launches a sweep
         self._announced: set[Path] = set()
         self._main: MainModule | None = None  # __main__ of the process that started the app
+        self._ctx: Any = None  # the job's context as it started, or what stopped it
+        self._restore: Callable[[], None] | None = None  # puts signal handlers back
 
     def on_run_start(self, config: Any, **kwargs: Any) -> None:
         from .rundir import guard
@@ -95,8 +99,45 @@ class ManifestCallback(Callback):
             entrypoint_of(task_function, main=self._main) if task_function is not None else None
         )
         self._started = (datetime.now(timezone.utc), CostMeter.start())
+        if not self._skip:  # the code and config as the job starts, and SIGTERM recorded
+            self._ctx = self._context(config)
+            self._restore = handle_signals(self._interrupted)
+
+    def _context(self, config: Any) -> Any:
+        """The job's context with its code taken now, or the exception that
+        stopped it (raised when the job ends, where it is reported)."""
+        from .job import job_context
+
+        task, source = self._task or ("__main__:unknown", None)
+        try:
+            ctx = job_context(
+                config, config, task=task, task_source=source, defaults=self._defaults()
+            )
+            return at_start(ctx)
+        except Exception as exc:
+            return exc
+
+    def _interrupted(self, exc: BaseException) -> None:
+        """SIGTERM or Ctrl-C inside the job: record it as interrupted (Hydra
+        would not call on_job_end)."""
+        from .build import Outcome, record
+
+        if self._started is None or isinstance(self._ctx, Exception) or self._ctx is None:
+            return
+        created, meter = self._started
+        finished = datetime.now(timezone.utc)
+        outcome = Outcome.from_exception(exc, created=created, finished=finished, cost=meter.stop())
+        try:
+            path = record(self._ctx, outcome).path
+        except Exception as error:
+            _error(f"the interrupted job was not recorded: {error}")
+            return
+        _error(f"interrupted; recorded as such in {path}")
 
     def on_job_end(self, config: Any, job_return: Any, **kwargs: Any) -> None:
+        if self._restore is not None:
+            self._restore()
+            self._restore = None
         if self._skip:
             return
         try:
@@ -118,15 +159,13 @@ class ManifestCallback(Callback):
 
         from .._hydra.internal import job_value
         from .build import Outcome, record
-        from .job import job_context
 
         created, meter = self._started or (datetime.now(timezone.utc), CostMeter.start())
         cost = meter.stop()
         finished = datetime.now(timezone.utc)
-        task, source = self._task or ("__main__:unknown", None)
-        ctx = job_context(
-            config, job_return.hydra_cfg, task=task, task_source=source, defaults=self._defaults()
-        )
+        ctx = self._ctx if self._ctx is not None else self._context(config)
+        if isinstance(ctx, Exception):
+            raise ctx
         if job_return.status == JobStatus.COMPLETED:
             outcome = Outcome("completed", job_return.return_value, None, created, finished, cost)
         else:

@@ -8,20 +8,26 @@ a manifest records; nothing after it sees an OmegaConf object.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePath
 from typing import Any
 
-from ..core.tree import flatten, leaves, put
+from ..core.tree import MISSING, get, leaves
 from ..errors import ConfigError
+from .secrets import (
+    DEFAULT_REDACT,
+    REDACTED,
+    Origins,
+    expressions,
+    redact_names,
+    redact_overrides,
+    trace,
+)
 from .settings import Settings, parse_settings
 
 EXCLUDED_NODES = ("hydra", "manifest")
-_ENV_RESOLVER = re.compile(r"\$\{\s*oc\.env\s*:")
-_REFERENCE = re.compile(r"\$\{\s*([A-Za-z_][\w.\-]*)\s*\}")
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class JobContext:
     hydra: dict[str, Any]
     input_values: tuple[tuple[str, Any], ...]
     dirt_exclusions: tuple[Path, ...]
+    code: Any = None  # a CodeState, taken when the job starts (record.job_start.at_start)
+    input_expressions: dict[str, Any] = field(default_factory=dict)  # from the environment
 
     @property
     def store(self) -> Path:
@@ -64,42 +72,14 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-def redact(raw: dict[str, Any], resolved: dict[str, Any]) -> list[str]:
-    """Replace, in ``resolved``, every value that came from ``${oc.env:...}``.
+def task_overrides(hydra: Any, redact: Sequence[str] = DEFAULT_REDACT) -> tuple[str, ...]:
+    """The job's task overrides as given (``hydra.overrides.task`` read
+    without resolving: resolving ``+key=${oc.env:API_KEY}`` would store the
+    key), the values of keys named like secrets redacted."""
+    from omegaconf import OmegaConf
 
-    The value is replaced by its unresolved expression, so the manifest says
-    where it came from without holding it. Values that interpolate a redacted
-    key are redacted too. Returns the dotted keys redacted.
-    """
-    paths = {".".join(p): p for p, _ in leaves(raw)}
-    values = flatten(raw)
-    secret = dependent_keys(values, _ENV_RESOLVER)
-    for key in secret:
-        try:
-            put(resolved, paths[key], values[key])
-        except (KeyError, IndexError, ValueError, TypeError):
-            continue
-    return sorted(secret)
-
-
-def dependent_keys(
-    values: Mapping[str, Any], pattern: re.Pattern[str], roots: Sequence[str] = ()
-) -> set[str]:
-    """Dotted keys whose raw value matches ``pattern`` or interpolates such a
-    key (or a key under one of ``roots``), transitively."""
-    marked = {k for k, v in values.items() if isinstance(v, str) and pattern.search(v)}
-    changed = True
-    while changed:
-        changed = False
-        targets = marked | set(roots)
-        for key, value in values.items():
-            if key in marked or not isinstance(value, str):
-                continue
-            refs = _REFERENCE.findall(value)
-            if any(r in targets or any(r.startswith(t + ".") for t in targets) for r in refs):
-                marked.add(key)
-                changed = True
-    return marked
+    given = OmegaConf.to_container(hydra.overrides.task, resolve=False)
+    return redact_overrides([str(o) for o in given or []], redact)
 
 
 def find_seeds(params: dict[str, Any]) -> dict[str, int | None]:
@@ -174,7 +154,7 @@ def job_context(
         task=task,
         task_source=task_source,
         config_name=hydra.job.config_name,
-        overrides=tuple(str(o) for o in hydra.overrides.task),
+        overrides=task_overrides(hydra, ()),
         project_dir=project_dir,
         run_dir=run_dir,
         runtime=_runtime(hydra, project_dir, run_dir),
@@ -199,11 +179,7 @@ def context_of(
     """A job's context from its config (a ``DictConfig``) and the facts of
     where it ran; for runs that Hydra did not start (``start_run``), and by
     :func:`job_context` for those it did."""
-    from omegaconf import OmegaConf
 
-    container = OmegaConf.to_container(cfg, resolve=False)
-    assert isinstance(container, dict)
-    raw = {str(k): v for k, v in container.items() if k not in EXCLUDED_NODES}
     resolved = _resolve(cfg)
     node = json_safe(resolved.pop("manifest", None))
     if node is None:
@@ -211,20 +187,38 @@ def context_of(
     if isinstance(node, dict):  # a value the node leaves unset (null) takes the default
         node = {**(defaults or {}), **{k: v for k, v in node.items() if v is not None}}
     settings = parse_settings(node)
-    redact(raw, resolved)
+    origins = trace(cfg, excluded=EXCLUDED_NODES)
+    params = json_safe(resolved)
+    redact_names(params, settings.redact)
+    expressions(params, origins)  # an expression holds no secret: it says where from
     return JobContext(
         task=task,
         task_source=task_source,
         config_name=config_name,
-        overrides=overrides,
-        params=json_safe(resolved),
+        overrides=redact_overrides(overrides, settings.redact),
+        params=params,
         settings=settings,
         project_dir=project_dir,
         run_dir=run_dir,
         hydra=runtime,
         input_values=_input_values(cfg, settings),
         dirt_exclusions=_exclusions(project_dir, run_dir, sweep_dir, settings),
+        input_expressions=_input_expressions(settings, origins),
     )
+
+
+def _input_expressions(settings: Settings, origins: Origins) -> dict[str, Any]:
+    """The expression to record, instead of the path, for each input whose
+    path came from the environment."""
+    shown = {}
+    for key in settings.inputs:
+        path = tuple(key.split("."))
+        for anchor in origins.env:
+            if path[: len(anchor)] == anchor or anchor[: len(path)] == path:
+                expression = get(origins.raw, path if len(path) <= len(anchor) else anchor)
+                shown[key] = expression if expression is not MISSING else REDACTED
+                break
+    return shown
 
 
 def _runtime(hydra: Any, project_dir: Path, run_dir: Path) -> dict[str, Any]:
@@ -248,9 +242,10 @@ def _runtime(hydra: Any, project_dir: Path, run_dir: Path) -> dict[str, Any]:
 def _exclusions(
     project_dir: Path, run_dir: Path, sweep_dir: Path | None, settings: Settings
 ) -> tuple[Path, ...]:
-    """Folders whose changes are not dirt: the store, and the top folder of
-    the run (and sweep) directory inside the project."""
-    exclusions = [project_dir / settings.store]
+    """Folders whose changes are not dirt: the store, the registry, and the
+    top folder of the run (and sweep) directory inside the project (more in
+    :mod:`.capture.tree`)."""
+    exclusions = [project_dir / settings.store, project_dir / "registry"]
     for root in (run_dir, sweep_dir):
         rel = _under(root, project_dir) if root is not None else None
         if rel is not None and rel.parts:

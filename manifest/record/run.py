@@ -52,6 +52,7 @@ class TaskRunner:
         from omegaconf import OmegaConf
 
         from .job import job_context
+        from .job_start import at_start
         from .tasks import resolve_task
 
         entrypoint = self.task or OmegaConf.select(cfg, "manifest.task", default=None)
@@ -70,22 +71,27 @@ class TaskRunner:
             return JobSummary("config-error", error=exc.describe(), overrides=overrides)
         if self.store is not None:
             ctx = replace(ctx, settings=replace(ctx.settings, store=self.store))
-        return function, ctx
+        return function, at_start(ctx)
 
     def __call__(self, cfg: Any) -> JobSummary:
         from hydra.core.hydra_config import HydraConfig
 
+        from .job import task_overrides
+
         hydra_cfg: Any = HydraConfig.instance().cfg
-        overrides = tuple(str(o) for o in hydra_cfg.hydra.overrides.task)
+        overrides = task_overrides(hydra_cfg.hydra)
         prepared = self._prepare(cfg, hydra_cfg, overrides)
         if isinstance(prepared, JobSummary):
             return prepared
         function, ctx = prepared
 
+        from .job_start import signals_recorded
+
         created = datetime.now(timezone.utc)
         meter = CostMeter.start()
         try:
-            value = function(cfg)
+            with signals_recorded():  # SIGTERM: recorded as interrupted, like Ctrl-C
+                value = function(cfg)
         except Exception as exc:  # the task's failure is recorded, not raised
             outcome = Outcome.from_exception(
                 exc, created=created, finished=datetime.now(timezone.utc), cost=meter.stop()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
+from .secrets import DEFAULT_REDACT
 
 SCHEMA_NAME = "manifest_schema"
 DEFAULT_STORE = "manifests"
@@ -53,6 +54,8 @@ class ManifestSettings:
     parents: list[str] = field(default_factory=list)
     hash_cache: bool = True
     metrics: dict[str, str] = field(default_factory=dict)  # metric -> higher | lower
+    # key names whose values are never recorded (see manifest.record.secrets)
+    redact: list[str] = field(default_factory=lambda: list(DEFAULT_REDACT))
 
 
 def register_schema() -> None:
@@ -163,6 +166,7 @@ class Settings:
     parents: tuple[str, ...]
     hash_cache: bool
     directions: dict[str, str] = field(default_factory=dict)
+    redact: tuple[str, ...] = DEFAULT_REDACT
 
 
 def parse_settings(node: Any) -> Settings:
@@ -205,4 +209,7 @@ def parse_settings(node: Any) -> Settings:
         parents=tuple(_str_list(node, "parents")),
         hash_cache=hash_cache,
         directions=directions_json(node.get("metrics")),
+        redact=tuple(_str_list(node, "redact"))
+        if node.get("redact") is not None
+        else DEFAULT_REDACT,
     )

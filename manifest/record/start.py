@@ -39,7 +39,10 @@ class _Recording:
         self._started: tuple[datetime, CostMeter] | None = None
 
     def __enter__(self) -> Run:
+        from .job_start import at_start
+
         self.run.dir.mkdir(parents=True, exist_ok=True)
+        self.run._ctx = at_start(self.run._ctx)  # the code as the block starts
         self._started = (datetime.now(timezone.utc), CostMeter.start())
         return self.run
 

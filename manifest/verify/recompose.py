@@ -11,7 +11,6 @@ every composition: they are taken from the record, not compared.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,13 +19,9 @@ from .._hydra.app import AppInfo
 from .._hydra.compose import compose
 from .._hydra.source import ConfigSource
 from ..core.canonical import digest_of
-from ..core.tree import flatten, get, leaves, put
+from ..core.tree import get, put
 from ..errors import ConfigError
-from ..record.job import dependent_keys
 from ..record.settings import Settings, parse_settings
-
-_VOLATILE = re.compile(r"\$\{\s*(now|hydra)\s*:")
-_ENV = re.compile(r"\$\{\s*oc\.env\s*:")
 
 
 @dataclass(frozen=True)
@@ -39,6 +34,7 @@ class Recomposed:
     settings: Settings
     params: dict[str, Any]
     volatile: tuple[str, ...] = field(default=())  # keys taken from the record
+    clock: tuple[str, ...] = field(default=())  # of those, the clock's (${now:})
     app: AppInfo | None = None  # the app whose configs these are (a callback's run)
 
     @property
@@ -86,6 +82,28 @@ def _settings_node(cfg: Any) -> Any:
     return settings
 
 
+def _params(
+    cfg: Any, recorded: Mapping[str, Any], redact: Sequence[str]
+) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, ...]]:
+    """The parameter vector of ``cfg`` as a manifest records it (values from
+    the environment as their expression, keys named like secrets redacted),
+    values from the clock and Hydra's runtime taken from ``recorded``; and
+    the dotted keys of those (clock, and all volatile)."""
+    from ..record.job import EXCLUDED_NODES, json_safe
+    from ..record.secrets import expressions, redact_names, trace
+
+    origins = trace(cfg, excluded=EXCLUDED_NODES)  # resolves nothing for real
+    params = json_safe(origins.resolved)
+    for path in sorted(origins.clock | origins.runtime, key=len):
+        value = get(recorded, path, default=get(origins.raw, path))
+        put(params, path, json_safe(value))
+    redact_names(params, redact)
+    expressions(params, origins)
+    clock = tuple(sorted(".".join(p) for p in origins.clock))
+    volatile = tuple(sorted(".".join(p) for p in origins.clock | origins.runtime))
+    return params, clock, volatile
+
+
 def recompose(
     source: ConfigSource,
     config_name: str,
@@ -101,39 +119,20 @@ def recompose(
     vector.
 
     Leaves from clock or Hydra-runtime resolvers take their value from
-    ``recorded_params``; leaves from ``${oc.env:}`` keep their expression, as
-    the record does. Raises :class:`ConfigError` when composition fails.
+    ``recorded_params``; leaves from the environment keep their expression,
+    as the record does (:mod:`manifest.record.secrets` decides which are
+    which, the same way). Raises :class:`ConfigError` when composition fails.
     """
-    from omegaconf import OmegaConf
-
-    from ..record.job import EXCLUDED_NODES, json_safe
-
-    cfg = compose(source, config_name, overrides)
-    container = OmegaConf.to_container(cfg, resolve=False)
-    assert isinstance(container, dict)
-    raw = {str(k): v for k, v in container.items() if k not in EXCLUDED_NODES}
-    paths = {".".join(p): p for p, _ in leaves(raw)}
-    raw_leaves = flatten(raw)
-    volatile = dependent_keys(raw_leaves, _VOLATILE, ("hydra",))
-    from_env = dependent_keys(raw_leaves, _ENV, ()) - volatile
-    params = json_safe(raw)
-    for key, path in paths.items():
-        if not path:
-            continue
-        if key in volatile:
-            value = get(recorded_params, path, default=raw_leaves.get(key))
-        elif key in from_env:
-            value = raw_leaves[key]
-        else:
-            value = json_safe(_resolved_leaf(cfg, path))
-        put(params, path, value)
+    cfg = compose(source, config_name, overrides, with_hydra=True)
     settings = parse_settings(_settings_node(cfg))
+    params, clock, volatile = _params(cfg, recorded_params, settings.redact)
     return Recomposed(
         config_name=config_name,
         overrides=tuple(overrides),
         task=app.entrypoint if app is not None else settings.task,
         settings=settings,
         params=params,
-        volatile=tuple(sorted(volatile)),
+        volatile=volatile,
+        clock=clock,
         app=app,
     )

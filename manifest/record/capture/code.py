@@ -1,103 +1,32 @@
 """The code version of a run: git commit, dirty tree, diff digest, task source.
 
-The manifest store and Hydra's output folders are excluded from the dirty
-check: they change with every run, and counting them would make the second
-run of anything differ from the first.
+Taken when the job starts (:func:`capture`) and compared at its end
+(:func:`changed_during`): what the task edits or writes while it runs does not
+make its own manifest dirty, and the manifest says what changed meanwhile.
+The work tree itself is :mod:`.tree`'s; what is not dirt is listed there.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .files import sha256_file
+from .tree import Snapshot, changed_since, snapshot
 
 MAX_CHANGED_LISTED = 100
 
 
-def _git(args: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-    return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, env=env, check=False, timeout=60
-    )
-
-
-def _pathspec(root: Path, exclude: Sequence[Path]) -> list[str]:
-    """The whole work tree but the ``exclude`` folders inside it."""
-    pathspec = ["--", "."]
-    for folder in exclude:
-        try:
-            rel = folder.resolve().relative_to(root.resolve())
-        except ValueError:
-            continue
-        if str(rel) not in ("", "."):
-            pathspec.append(f":(exclude){rel.as_posix()}")
-    return pathspec
-
-
-def _status(root: Path, pathspec: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(changed paths, untracked paths) of ``git status`` over ``pathspec``."""
-    status = _git(["status", "--porcelain=v1", "-z", "--untracked-files=all", *pathspec], root)
-    entries = [e for e in status.stdout.decode("utf-8", "replace").split("\0") if e]
-    changed: list[str] = []
-    untracked: list[str] = []
-    skip_next = False
-    for entry in entries:
-        if skip_next:  # the source path of a rename
-            skip_next = False
-            continue
-        code, name = entry[:2], entry[3:]
-        if code[0] in "RC":
-            skip_next = True
-        changed.append(name)
-        if code == "??":
-            untracked.append(name)
-    return changed, untracked
-
-
-def git_state(cwd: Path, *, exclude: Sequence[Path] = ()) -> dict[str, Any]:
-    """Commit, dirty flag, changed paths and sha256 of the uncommitted diff.
-
-    ``exclude`` lists folders (store, outputs) whose changes are not dirt.
-    Untracked files count as dirt; their content goes into the diff digest.
-    """
-    try:
-        top = _git(["rev-parse", "--show-toplevel"], cwd)
-    except FileNotFoundError:
-        return {"available": False, "reason": "git is not installed"}
-    except subprocess.TimeoutExpired:
-        return {"available": False, "reason": "git did not answer"}
-    if top.returncode != 0:
-        return {"available": False, "reason": "not a git repository"}
-    root = Path(top.stdout.decode().strip())
-    head = _git(["rev-parse", "--verify", "-q", "HEAD"], root)
-    commit = head.stdout.decode().strip() if head.returncode == 0 else None
-
-    pathspec = _pathspec(root, exclude)
-    changed, untracked = _status(root, pathspec)
-    dirty = bool(changed)
-    diff_sha256 = None
-    if dirty:
-        digest = hashlib.sha256()
-        base = ["diff", "--binary", "--no-ext-diff", "--no-color"]
-        diff = _git([*base, "HEAD", *pathspec] if commit else [*base, "--cached", *pathspec], root)
-        digest.update(diff.stdout)
-        for name in sorted(untracked):
-            file = root / name
-            content = sha256_file(file) if file.is_file() and not file.is_symlink() else "-"
-            digest.update(f"\0untracked {name} {content}".encode())
-        diff_sha256 = digest.hexdigest()
-    return {
-        "available": True,
-        "commit": commit,
-        "dirty": dirty,
-        "diff_sha256": diff_sha256,
-        "changed": sorted(changed)[:MAX_CHANGED_LISTED],
-    }
+def git_state(
+    cwd: Path, *, exclude: Sequence[Path] = (), cache: Path | None = None
+) -> dict[str, Any]:
+    """Commit, dirty flag, changed paths and the digest of the uncommitted
+    changes of the repository holding ``cwd``; ``exclude`` lists folders
+    (store, outputs) whose changes are not dirt."""
+    return snapshot(cwd, exclude=exclude, cache=cache).section
 
 
 def source_state(source: Path | None, *, relative_to: Path, module: str) -> dict[str, Any]:
@@ -116,3 +45,54 @@ def source_state(source: Path | None, *, relative_to: Path, module: str) -> dict
             parts.append("__init__")
         shown = "/".join(parts) + source.suffix
     return {"path": shown, "sha256": sha256_file(source)}
+
+
+@dataclass(frozen=True)
+class CodeState:
+    """The ``code`` section of a manifest as it was when the job started,
+    and what tells at the end whether the code changed meanwhile."""
+
+    git: Snapshot
+    source: dict[str, Any]
+    source_file: Path | None
+    source_stamp: tuple[int, int] | None
+
+    def section(self) -> dict[str, Any]:
+        return {"git": self.git.section, "source": self.source}
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    if path is None:
+        return None
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def capture(
+    project_dir: Path,
+    *,
+    exclude: Sequence[Path],
+    task_source: Path | None,
+    module: str,
+    cache: Path | None,
+) -> CodeState:
+    """The code of a job as it starts."""
+    source = source_state(task_source, relative_to=project_dir, module=module)
+    return CodeState(
+        snapshot(project_dir, exclude=exclude, cache=cache),
+        source,
+        task_source,
+        _stamp(task_source),
+    )
+
+
+def changed_during(start: CodeState) -> list[str]:
+    """What changed in the code since ``start``: paths of the work tree
+    (``HEAD`` when the commit moved) and the task's own source file."""
+    changed = set(changed_since(start.git))
+    if start.source_file is not None and _stamp(start.source_file) != start.source_stamp:
+        changed.add(start.source["path"] or str(start.source_file))
+    return sorted(changed)[:MAX_CHANGED_LISTED]
