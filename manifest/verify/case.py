@@ -14,7 +14,8 @@ from typing import Any
 from ..core.canonical import digest_of
 from ..core.results import FAIL, PASS, WARN, Check
 from ..core.tree import flatten
-from .recompose import Recomposed
+from .options import default_timeout
+from .recompose import Recomposed, clock_pins
 from .rerun import Job, Rerun
 from .trust import admit
 
@@ -30,7 +31,9 @@ class Case:
     jobs: list[Job] = field(default_factory=list)  # the same-seed re-run first
     seeds: list[int] = field(default_factory=list)
     reruns: dict[str, Rerun] = field(default_factory=dict)
-    verdict: str | None = None  # set when refused, not run or interrupted
+    verdict: str | None = None  # set when refused, not run, timed out or interrupted
+    limit: float | None = None  # seconds each re-run may take
+    pins: tuple[str, ...] = ()  # overrides giving clock values (${now:}) their recorded value
     evaluated: bool = False
     stochastic: dict[str, Any] | None = None
 
@@ -59,9 +62,18 @@ def _without_key(overrides: tuple[str, ...], key: str) -> list[str]:
     return [o for o in overrides if o.lstrip("+~").split("=", 1)[0] != key]
 
 
-def prepare(path: Path, index: int, *, config_dir: Path, trust: bool, seeds: int | None) -> Case:
+def prepare(
+    path: Path,
+    index: int,
+    *,
+    config_dir: Path,
+    trust: bool,
+    seeds: int | None,
+    timeout: float | None = None,
+) -> Case:
     """Integrity and trust checks of the manifest at ``path``, and its re-runs
-    (``seeds`` fresh seeds, or the envelope's for a stochastic one)."""
+    (``seeds`` fresh seeds, or the envelope's for a stochastic one), each
+    limited to ``timeout`` seconds (default: from the recorded wall time)."""
     from ..check.validate import check_manifest
 
     case = Case(str(path))
@@ -109,8 +121,11 @@ def prepare(path: Path, index: int, *, config_dir: Path, trust: bool, seeds: int
             "repository declares; the repository's is used",
             "/envelope",
         )
+    case.limit = timeout if timeout is not None else default_timeout(manifest)
+    case.pins = clock_pins(composed, manifest["params"])
+    overrides = (*composed.overrides, *case.pins)
     case.jobs.append(
-        Job(f"{index}:same-seed", composed.config_name, composed.overrides, composed.app)
+        Job(f"{index}:same-seed", composed.config_name, overrides, composed.app, case.limit)
     )
     count = seeds or (envelope["seeds"] if envelope["stochastic"] else None)
     if count:
@@ -135,13 +150,14 @@ def _add_fresh_seeds(case: Case, index: int, count: int) -> None:
     from .stochastic import fresh_seeds
 
     case.seeds = fresh_seeds(seed, count)
-    base = _without_key(case.composed.overrides, key)
+    base = _without_key((*case.composed.overrides, *case.pins), key)
     case.jobs += [
         Job(
             f"{index}:{key}={s}",
             case.composed.config_name,
             (*base, f"++{key}={s}"),
             case.composed.app,
+            case.limit,
         )
         for s in case.seeds
     ]
@@ -171,6 +187,10 @@ def evaluate(case: Case) -> None:
     case.evaluated = True
     record, primary = case.manifest or {}, case.primary()
     assert primary is not None
+    if primary.status == "timed-out":
+        case.add("rerun", FAIL, f"the re-run timed out: {primary.error}", "/cost/wall_s")
+        case.verdict = "timed-out"
+        return
     if primary.manifest is None:
         case.add("rerun", FAIL, f"could not re-run: {primary.error}", "/task")
         case.verdict = "not-run"

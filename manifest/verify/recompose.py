@@ -11,6 +11,7 @@ every composition: they are taken from the record, not compared.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,6 +105,45 @@ def _params(
     return params, clock, volatile
 
 
+_PINNABLE = re.compile(r"^[\w .:+\-/]{0,200}$")
+_KEY = re.compile(r"^[A-Za-z_][\w\-]*(\.[A-Za-z_][\w\-]*)*$")
+
+
+def clock_pins(composed: Recomposed, recorded: Mapping[str, Any]) -> tuple[str, ...]:
+    """Overrides that give each clock value (``${now:...}``) of a re-run the
+    value the record holds, so that a run that wrote its timestamp into an
+    artifact reproduces. Only plain values at plain keys are pinned (the
+    record is untrusted: nothing that Hydra or OmegaConf would interpret)."""
+    pins = []
+    for key in composed.clock:
+        value = get(recorded, tuple(key.split(".")))
+        if (
+            isinstance(value, str)
+            and _KEY.match(key)
+            and _PINNABLE.match(value)
+            and not value.startswith(" ")
+        ):
+            pins.append(f"{key}='{value}'")
+    return tuple(pins)
+
+
+def _bounded(cfg: Any) -> None:
+    """Refuse, before resolving anything, a config whose values would expand
+    past :data:`~.bounds.MAX_EXPANSION` (:mod:`.bounds`)."""
+    from omegaconf import OmegaConf
+
+    from .bounds import expansion_problem
+
+    written = OmegaConf.to_container(cfg, resolve=False)
+    tree = {k: v for k, v in written.items() if k != "hydra"} if isinstance(written, dict) else {}
+    problem = expansion_problem(tree)
+    if problem:
+        raise ConfigError(
+            f"refused before resolving: {problem}",
+            hint="interpolations in the recorded overrides expand without bound",
+        )
+
+
 def recompose(
     source: ConfigSource,
     config_name: str,
@@ -124,6 +164,7 @@ def recompose(
     which, the same way). Raises :class:`ConfigError` when composition fails.
     """
     cfg = compose(source, config_name, overrides, with_hydra=True)
+    _bounded(cfg)
     settings = parse_settings(_settings_node(cfg))
     params, clock, volatile = _params(cfg, recorded_params, settings.redact)
     return Recomposed(

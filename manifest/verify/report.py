@@ -63,6 +63,7 @@ def build_report(
             "launcher_overrides": list(options.hydra_overrides),
             "network": options.allow_network,
             "pass_env": list(options.pass_env),
+            "timeout_s": options.timeout,
         },
         "manifests": [_entry(c) for c in cases],
     }

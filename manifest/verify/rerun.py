@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .._hydra.app import AppInfo
 from ..errors import ManifestError
 from ..record.run import JobSummary, TaskRunner
+from .isolate import TimedOut, run_limited
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Job:
     config_name: str
     overrides: tuple[str, ...]
     app: AppInfo | None = None
+    timeout: float | None = None  # seconds; None: no limit
 
 
 @dataclass(frozen=True)
@@ -159,11 +162,59 @@ def launch(jobs: Sequence[Job], settings: LaunchSettings, *, batch: int) -> list
         by_config.setdefault((job.config_name, job.app), []).append(index)
     for group, indexes in enumerate(by_config.values()):
         sweep_dir = settings.work_dir / "runs" / f"{batch}-{group}"
-        returned = _launch_group([jobs[i] for i in indexes], settings, sweep_dir)
+        members = [jobs[i] for i in indexes]
         project_dir = Path.cwd()
+        limit = _limit(members, settings)
+        try:
+            returned = run_limited(
+                partial(_launch_group, members, settings, sweep_dir),
+                limit,
+                folder=settings.work_dir,
+            )
+        except TimedOut as exc:
+            finished = _finished_before(sweep_dir, settings.store, project_dir)
+            for number, index in enumerate(indexes):
+                results[index] = _timed_out(jobs[index], finished.get(number), exc, project_dir)
+            continue
         for index, value in zip(indexes, returned, strict=True):
             results[index] = rerun_from_summary(jobs[index], value, project_dir)
     return [results[i] for i in range(len(jobs))]
+
+
+def _limit(jobs: Sequence[Job], settings: LaunchSettings) -> float | None:
+    """The time limit of one launch: the longest of its jobs', once for
+    each round of jobs the launcher runs at a time."""
+    limits = [j.timeout for j in jobs]
+    if not limits or any(t is None for t in limits):
+        return None
+    rounds = -(-len(jobs) // max(settings.jobs, 1))
+    return max(t for t in limits if t is not None) * rounds
+
+
+def _finished_before(sweep_dir: Path, store: Path, project_dir: Path) -> dict[int, dict[str, Any]]:
+    """The manifests that jobs of a killed launch recorded in time, by job
+    number (their run folder is ``sweep_dir/<number>``)."""
+    from ..core.reading import read_json
+
+    found: dict[int, dict[str, Any]] = {}
+    for path in sorted(store.glob("*.json")) if store.is_dir() else []:
+        try:
+            manifest = read_json(path)
+        except ManifestError:
+            continue
+        if not isinstance(manifest, dict) or manifest.get("status") != "completed":
+            continue
+        folder = run_dir_of(manifest, project_dir)
+        if folder is not None and folder.parent == sweep_dir and folder.name.isdigit():
+            found[int(folder.name)] = manifest
+    return found
+
+
+def _timed_out(job: Job, done: dict[str, Any] | None, exc: TimedOut, project_dir: Path) -> Rerun:
+    """A job of a launch that was killed: what it recorded in time, if anything."""
+    if done is not None:
+        return Rerun(job, "completed", done, run_dir_of(done, project_dir))
+    return Rerun(job, "timed-out", error=str(exc))
 
 
 def _launch_group(jobs: Sequence[Job], settings: LaunchSettings, sweep_dir: Path) -> list[Any]:

@@ -25,6 +25,7 @@ from typing import Any
 from ..core.results import FAIL, PASS, Check
 from ..core.tree import flatten, json_pointer
 from ..record.settings import SCHEMA_NAME
+from .bounds import override_problem
 from .recompose import Recomposed
 from .target import choose
 
@@ -166,7 +167,11 @@ def admit(
     problem = config_name_problem(name)
     if problem:
         return refuse("trust.config", f"refused: {problem}", "/config_name")
-    screened = screen_overrides([str(o) for o in manifest.get("overrides") or []])
+    recorded = [str(o) for o in manifest.get("overrides") or []]
+    bounds = override_problem(recorded)  # before Hydra parses anything of them
+    if bounds:
+        return refuse("trust.bounds", f"refused before composing: {bounds}", "/overrides")
+    screened = screen_overrides(recorded)
     checks += _override_checks(subject, screened)
     if screened.refused:
         return Admission(tuple(checks), None)

@@ -88,7 +88,12 @@ def _prepare_all(
     interruption keeps what was prepared)."""
     for index, path in enumerate(files):
         case = prepare(
-            path, index, config_dir=options.config_dir, trust=options.trust, seeds=options.seeds
+            path,
+            index,
+            config_dir=options.config_dir,
+            trust=options.trust,
+            seeds=options.seeds,
+            timeout=options.timeout,
         )
         cases.append(case)
         detail = case.verdict or f"{len(case.jobs)} re-run(s)"

@@ -17,7 +17,8 @@ manifests/, through content hashes and declared parents) are verified
 first, in topological order, then the run; the chain stops at the first
 stage that does not reproduce and names it.
 
-Exit 0 when every manifest reproduces, 1 when one does not, 2 when one was
+Exit 0 when every manifest reproduces, 1 when one does not or a re-run timed
+out (--timeout), 2 when one was
 refused or could not be re-run, 130 when interrupted (a partial report is
 still printed).
 """
@@ -136,8 +137,26 @@ def _add_upstream(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value
+
+
 def _add_launch(parser: argparse.ArgumentParser) -> None:
     """Where and how the re-runs run."""
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="time limit of each re-run; past it the re-run is killed with its "
+        "children and the manifest is timed-out (exit 1) (default: 10x the "
+        "recorded wall time, at least 60 s)",
+    )
     parser.add_argument(
         "--hydra",
         action="append",
@@ -231,6 +250,7 @@ def _options(args: argparse.Namespace) -> VerifyOptions:
         work_dir=args.work_dir,
         pass_env=tuple(args.pass_env),
         allow_network=args.allow_network,
+        timeout=args.timeout,
     )
 
 
