@@ -331,17 +331,18 @@ def test_an_edited_gate_report_is_reported(
     runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
-    code, out, _ = registry(capsys, "history", "m")
-    assert code == 0 and "report ok" in out
+    code, out, err = registry(capsys, "history", "m")
+    assert code == 0 and "chain verified" in out and err == ""
     report_path = Path("registry/reports/m/v1.gate.json")
     report = json.loads(report_path.read_text())
     report["decision"] = "accept (edited)"
     report_path.write_bytes(pretty_bytes(report))
     code, out, err = registry(capsys, "history", "m")
-    assert code == 1 and "report edited" in out and "do not match the digest" in err
+    assert code == 1 and "chain verified" in out
+    assert "m v1: " in err and "was edited: it is not the gate report that was recorded" in err
     report_path.unlink()
-    code, out, _ = registry(capsys, "history", "m")
-    assert code == 0 and "report missing" in out
+    code, out, err = registry(capsys, "history", "m")
+    assert code == 1 and "the gate report cannot be read" in err and "no such file" in err
 
 
 # ---------------------------------------------------------------- the history

@@ -99,6 +99,20 @@ def _check_chunk(
     return checks
 
 
+def _stored_artifacts(files: Sequence[Path], checks: Sequence[Check], project: Path) -> list[Check]:
+    """The stored-artifact checks of each file that parsed and holds its schema."""
+    from .artifacts import artifact_checks
+
+    failed = {c.subject for c in checks if c.status == FAIL and c.check in ("parse", "schema")}
+    found: list[Check] = []
+    for file in files:
+        if str(file) in failed:
+            continue
+        manifest, _ = parse_manifest(read_bytes(file), file=str(file))
+        found += artifact_checks(str(file), manifest, project=project)
+    return found
+
+
 def _well_formed(checks: Sequence[Check]) -> bool:
     return not any(c.status == FAIL and c.check in ("parse", "schema") for c in checks)
 
@@ -151,9 +165,14 @@ def validate(
     contracts: ContractSet | None = None,
     now: datetime | None = None,
     strict: bool = False,
+    artifacts: Path | None = None,
 ) -> Report:
     """Check every manifest below ``paths``, on ``jobs`` processes (default:
     one per core, for more than :data:`PARALLEL_MIN_FILES` files).
+
+    With ``artifacts`` (the project folder that relative run folders are
+    in), the artifacts each well-formed manifest cites are hashed again
+    where they are stored (:mod:`manifest.check.artifacts`).
 
     With ``contracts`` (see :func:`manifest.check.contract_file.load_contracts`),
     each manifest that parsed and matches the schema is also held to every
@@ -184,6 +203,8 @@ def validate(
     checks: list[Check] = []
     for chunk in _checked(files, jobs, contracts, clock, strict, runs):
         checks.extend(chunk)
+    if artifacts is not None:
+        checks.extend(_stored_artifacts(files, checks, artifacts))
     extra: dict[str, Any] = {}
     if contracts is not None:
         extra = {

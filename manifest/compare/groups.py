@@ -186,18 +186,27 @@ def load_group(specs: Sequence[str], label: str, *, keys: Sequence[str] = ()) ->
 
 
 def once_by_digest(runs: Sequence[Run]) -> tuple[tuple[Run, ...], tuple[Skipped, ...]]:
-    """Each run once: a manifest with the digest of another (a copy of one
-    run under another name) is set aside, whatever the order given."""
-    counted: dict[str, Run] = {}
+    """Each run once, identified by digest and by run id: a manifest with the
+    digest of another (a copy under another name), or with another's run id
+    (the same run, edited and sealed again), is set aside, whatever the
+    order given."""
+    by_digest: dict[str, Run] = {}
+    by_id: dict[str, Run] = {}
+    why: dict[int, str] = {}
     for run in sorted(runs, key=lambda r: (r.digest, r.path)):
-        counted.setdefault(run.digest, run)
-    copies = tuple(
-        Skipped(r.path, f"a copy of {counted[r.digest].path} (same digest): counted once")
-        for r in runs
-        if counted[r.digest] is not r
-    )
-    kept = tuple(r for r in runs if counted[r.digest] is r)
-    return kept, copies
+        first = by_digest.setdefault(run.digest, run)
+        if first is not run:
+            why[id(run)] = f"a copy of {first.path} (same digest): counted once"
+    for run in by_digest.values():  # in digest order
+        first = by_id.setdefault(run.run_id, run)
+        if first is not run:
+            why[id(run)] = (
+                f"run id {run.run_id} is also {first.path}, with another digest: "
+                "one run, counted once"
+            )
+    kept = {id(r) for r in runs} - set(why)
+    copies = [Skipped(r.path, why[id(r)]) for r in runs if id(r) in why]
+    return tuple(r for r in runs if id(r) in kept), tuple(copies)
 
 
 def pairing(baseline: Sequence[Run], candidate: Sequence[Run]) -> tuple[bool, str]:

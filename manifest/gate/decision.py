@@ -83,6 +83,25 @@ class Decision:
         return Report("gate", subjects, checks, extra={"decision": self.decision})
 
 
+def _copies_check(group: Group) -> RuleCheck:
+    """A warning: manifests of one run (same digest or run id) counted once."""
+    copies = group.copies
+    return RuleCheck(
+        id=f"copies.{group.label}",
+        rule="copies",
+        metric="",
+        kind="copies",
+        severity=WARN_DECISION,
+        status=FAIL,
+        message=f"{len(copies)} {group.label} manifest(s) are another manifest's run "
+        f"(same digest or run id), counted once: {copies[0].path}: {copies[0].reason}",
+        expected="one manifest per run",
+        found=f"{len(copies)} duplicate(s)",
+        action="remove the duplicates; the gate counts each run once",
+        evidence={"copies": [asdict(s) for s in copies]},
+    )
+
+
 def _input_checks(comparison: Comparison) -> list[RuleCheck]:
     checks = []
     for group in (comparison.baseline, comparison.candidate):
@@ -105,6 +124,8 @@ def _input_checks(comparison: Comparison) -> list[RuleCheck]:
                     evidence={"invalid": [asdict(s) for s in invalid]},
                 )
             )
+        if group.copies:
+            checks.append(_copies_check(group))
         if failed:
             checks.append(
                 RuleCheck(

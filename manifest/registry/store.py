@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from ..core.atomic import atomic_write, make_folder, output_error, remove_folders
-from ..core.canonical import digest_of, pretty_bytes
+from ..core.canonical import pretty_bytes
 from ..core.reading import read_json
 from ..core.schemas import validator_for
-from ..errors import EXIT_FAILED, InputError, ManifestError, OutputError, UsageError
+from ..errors import EXIT_FAILED, ManifestError, OutputError, UsageError
 from .history import TamperedError, replay
 
 REGISTRY_SCHEMA = "registry.schema.json"
@@ -79,21 +79,6 @@ class ModelRecord:
     def promotion(self, version: int) -> dict[str, Any]:
         """The entry that promoted ``version``."""
         return next(e for e in self.history if e["action"] == "promote" and e["version"] == version)
-
-
-def report_status(record: ModelRecord, entry: dict[str, Any]) -> str:
-    """``ok``, ``missing`` or ``edited``: the promotion's gate report file
-    (kept beside the registry) against the digest the entry recorded."""
-    from ..errors import ManifestFormatError
-
-    path = record.path.parent / entry["gate"]["report"]
-    try:
-        report = read_json(path)
-    except InputError:
-        return "missing"
-    except ManifestFormatError:
-        return "edited"
-    return "ok" if digest_of(report) == entry["gate"]["report_digest"] else "edited"
 
 
 def model_path(root: Path, model: str) -> Path:

@@ -62,6 +62,46 @@ def _without_key(overrides: tuple[str, ...], key: str) -> list[str]:
     return [o for o in overrides if o.lstrip("+~").split("=", 1)[0] != key]
 
 
+def _intact(case: Case, path: Path) -> dict[str, Any] | None:
+    """The manifest at ``path`` if it is intact and verifiable; else the case
+    is refused (and None)."""
+    from ..check.validate import check_manifest
+
+    integrity, manifest = check_manifest(path)
+    failures = [c for c in integrity if c.status == FAIL]
+    if failures or manifest is None:
+        case.checks += failures
+        case.refuse("integrity", "the manifest is not intact", "/digest")
+        return None
+    case.manifest = manifest
+    case.add(
+        "integrity",
+        PASS,
+        "strict JSON, schema and digest hold",
+        "/digest",
+        found=manifest["digest"],
+    )
+    if manifest["status"] != "completed":
+        case.refuse(
+            "status",
+            "only a completed run can be verified",
+            "/status",
+            expected="completed",
+            found=manifest["status"],
+        )
+        return None
+    if digest_of(manifest["params"]) != manifest["params_digest"]:
+        case.refuse(
+            "integrity",
+            "params_digest is not the digest of params",
+            "/params_digest",
+            expected=digest_of(manifest["params"]),
+            found=manifest["params_digest"],
+        )
+        return None
+    return manifest
+
+
 def prepare(
     path: Path,
     index: int,
@@ -74,38 +114,12 @@ def prepare(
     """Integrity and trust checks of the manifest at ``path``, and its re-runs
     (``seeds`` fresh seeds, or the envelope's for a stochastic one), each
     limited to ``timeout`` seconds (default: from the recorded wall time)."""
-    from ..check.validate import check_manifest
+    from ..check.artifacts import artifact_checks
 
     case = Case(str(path))
-    integrity, manifest = check_manifest(path)
-    failures = [c for c in integrity if c.status == FAIL]
-    if failures or manifest is None:
-        case.checks += failures
-        return case.refuse("integrity", "the manifest is not intact", "/digest")
-    case.manifest = manifest
-    case.add(
-        "integrity",
-        PASS,
-        "strict JSON, schema and digest hold",
-        "/digest",
-        found=manifest["digest"],
-    )
-    if manifest["status"] != "completed":
-        return case.refuse(
-            "status",
-            "only a completed run can be verified",
-            "/status",
-            expected="completed",
-            found=manifest["status"],
-        )
-    if digest_of(manifest["params"]) != manifest["params_digest"]:
-        return case.refuse(
-            "integrity",
-            "params_digest is not the digest of params",
-            "/params_digest",
-            expected=digest_of(manifest["params"]),
-            found=manifest["params_digest"],
-        )
+    manifest = _intact(case, path)
+    if manifest is None:
+        return case
     admission = admit(manifest, case.subject, config_dir=config_dir, trust=trust)
     case.checks += admission.checks
     if admission.recomposed is None:
@@ -121,6 +135,8 @@ def prepare(
             "repository declares; the repository's is used",
             "/envelope",
         )
+    # the stored bytes, where they are here: an overwritten model.npz is no verified run
+    case.checks += artifact_checks(case.subject, manifest, project=Path.cwd(), missing=None)
     case.limit = timeout if timeout is not None else default_timeout(manifest)
     case.pins = clock_pins(composed, manifest["params"])
     overrides = (*composed.overrides, *case.pins)
@@ -187,13 +203,11 @@ def evaluate(case: Case) -> None:
     case.evaluated = True
     record, primary = case.manifest or {}, case.primary()
     assert primary is not None
-    if primary.status == "timed-out":
-        case.add("rerun", FAIL, f"the re-run timed out: {primary.error}", "/cost/wall_s")
-        case.verdict = "timed-out"
-        return
     if primary.manifest is None:
-        case.add("rerun", FAIL, f"could not re-run: {primary.error}", "/task")
-        case.verdict = "not-run"
+        timed_out = primary.status == "timed-out"
+        message = f"the re-run timed out: {primary.error}" if timed_out else "could not re-run"
+        case.add("rerun", FAIL, message if timed_out else f"{message}: {primary.error}", "/task")
+        case.verdict = "timed-out" if timed_out else "not-run"
         return
     found = primary.manifest
     if primary.status != "completed":

@@ -6,10 +6,15 @@
       and no change when the gate blocks
   registry show MODEL        the production version and its rollback candidate
   registry history MODEL     every promotion and rollback, chain verified
+  registry verify [MODEL...] every promotion against its gate report and the
+                             manifests it promoted (default: every model)
   registry rollback MODEL    make the rollback candidate production again
 
-Exit 0; 1 when the gate refuses, a concurrent promotion won (conflict), the
-history was edited, or there is nothing to roll back to; 2 for usage errors.
+show, history and verify check every promotion against its gate report (there,
+unedited, judging the same manifests, baseline and policy) and the promoted
+manifests (their digests). Exit 0; 1 when the gate refuses, a concurrent
+promotion won (conflict), the history was edited, a promotion does not match
+its evidence, or there is nothing to roll back to; 2 for usage errors.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_evidence(promote)
     promote.add_argument("--note", help="a note recorded with the promotion")
     add_format(promote, ("text", "json", "junit", "markdown"))
+    check = actions.add_parser("verify", help="check every promotion against its evidence")
+    check.add_argument("models", nargs="*", metavar="MODEL", help="default: every model")
+    add_format(check)
     for name, summary in (
         ("show", "the production version"),
         ("history", "every promotion and rollback"),
@@ -101,7 +109,9 @@ def _show_text(record: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...registry.store import load, model_path, report_status, who_am_i
+    from ...core.results import FAIL
+    from ...registry.audit import audit
+    from ...registry.store import load, model_path, who_am_i
 
     root: Path = args.registry
     if args.action == "promote":
@@ -119,11 +129,14 @@ def run(args: argparse.Namespace) -> int:
                 f"retired); rollback candidate now {_version(last['rollback_candidate'])}\n"
             )
         return EXIT_OK
+    if args.action == "verify":
+        return _verify(args, root)
     record = load(root, args.model)
     if record is None:
         raise UsageError(
             f"the registry has no model {args.model!r}", file=str(model_path(root, args.model))
         )
+    failures = [c for c in audit(record) if c.status == FAIL]
     if args.format == "json":
         document = (
             record.document
@@ -136,22 +149,37 @@ def run(args: argparse.Namespace) -> int:
     elif args.action == "show":
         out(_show_text(record))
     else:
-        edited = 0
         for entry in record.history:
-            line = _entry_line(entry)
-            if entry["action"] == "promote":
-                status = report_status(record, entry)
-                edited += status == "edited"
-                line += f"  report {status}"
-            out(line + "\n")
+            out(_entry_line(entry) + "\n")
         out(f"chain verified: {len(record.history)} entries, head {record.head}\n")
-        if edited:
-            err(
-                f"registry: {edited} gate report(s) do not match the digest recorded "
-                "in the history: restore them from git"
-            )
-            return EXIT_FAILED
+    for failure in failures:
+        err(f"registry: {failure.subject}: {failure.message}")
+    if failures:
+        err("registry: run manifest registry verify for every check; restore the files from git")
+        return EXIT_FAILED
     return EXIT_OK
+
+
+def _verify(args: argparse.Namespace, root: Path) -> int:
+    """``registry verify``: every promotion of the models named (or all)."""
+    from ...registry.audit import audit_report
+    from ...registry.store import load, model_path
+    from ..options import emit
+
+    names = args.models or sorted(p.stem for p in root.glob("*.json"))
+    if not names:
+        raise UsageError("the registry holds no model", file=str(root))
+    records = []
+    for name in names:
+        record = load(root, name)
+        if record is None:
+            raise UsageError(
+                f"the registry has no model {name!r}", file=str(model_path(root, name))
+            )
+        records.append(record)
+    report = audit_report(records)
+    emit(report, args.format)
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def _promote(args: argparse.Namespace, root: Path) -> int:

@@ -2,13 +2,15 @@
 schema, the digest, then every contract of a contracts file
 (--contracts FILE; by default conf/contracts.yaml when it exists in the
 current folder, --no-contracts to skip it). Every file and every contract is
-checked and every failure reported.
+checked and every failure reported. --artifacts re-hashes the artifacts
+each manifest cites where they are stored, and names each changed or missing
+file.
 
 Exit 0 when nothing blocks (warnings are shown), 1 when a manifest fails its
-parse, schema or digest check or a `block` contract fails (--strict: any
-contract), 2 for a usage error, an unusable contracts file or a path that
-does not exist or cannot be read. With --contracts and no PATH, only the
-contracts file is checked.
+parse, schema, digest or artifact check or a `block` contract fails
+(--strict: any contract), 2 for a usage error, an unusable contracts file, or
+a path that does not exist, cannot be read or holds no manifest. With
+--contracts and no PATH, only the contracts file is checked.
 """
 
 from __future__ import annotations
@@ -43,6 +45,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="TIME",
         help="the clock of freshness contracts, ISO 8601 (default: now); e.g. 2026-01-31T12:00Z",
     )
+    parser.add_argument(
+        "--artifacts",
+        nargs="?",
+        const=Path("."),
+        type=Path,
+        metavar="PROJECT",
+        help="also re-hash the artifacts each manifest cites, in its run folder "
+        "(relative to PROJECT, default: the current folder) or the project; a "
+        "missing or changed file fails",
+    )
     add_format(parser)
 
 
@@ -72,6 +84,12 @@ def run(args: argparse.Namespace) -> int:
         check = Check(str(path), "contracts", PASS, f"{count} contracts, each can be applied")
         report = Report("validate", (), (check,), {"contracts": contracts.as_json()})
     else:
-        report = validate(args.paths, contracts=contracts, now=args.now, strict=args.strict)
+        report = validate(
+            args.paths,
+            contracts=contracts,
+            now=args.now,
+            strict=args.strict,
+            artifacts=args.artifacts,
+        )
     emit(report, args.format)
     return EXIT_OK if report.ok else EXIT_FAILED

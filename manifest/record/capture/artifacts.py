@@ -11,8 +11,10 @@ the files as they are when the manifest is sealed.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +102,7 @@ def collect_artifacts(
     """
     chosen = _chosen(run_dir.resolve(), exclude, extra_root, extra_globs)
     names = sorted(chosen)
+    _past_the_tick([chosen[n] for n in names])
     hashed = hash_many([chosen[n] for n in names])
     records = []
     for name, (digest, stamp) in zip(names, hashed, strict=True):
@@ -110,6 +113,22 @@ def collect_artifacts(
                 break
         records.append(FileRecord(name, stamp[2], digest, role, chosen[name], stamp))
     return records
+
+
+# File times come from a coarse clock (a jiffy: up to 10 ms): two writes in
+# one tick leave the same mtime. Hashing starts after the tick of the newest
+# write, so any later write shows in the stamp (git's "racily clean" rule).
+_TICK_NS = 10_000_000
+
+
+def _past_the_tick(files: Sequence[Path]) -> None:
+    newest = 0
+    for file in files:
+        with contextlib.suppress(OSError):
+            newest = max(newest, os.stat(file).st_mtime_ns)
+    wait = newest + _TICK_NS - time.time_ns()
+    if 0 < wait <= _TICK_NS:
+        time.sleep(wait / 1e9)
 
 
 def changed_since_hashed(records: Sequence[FileRecord]) -> list[str]:
