@@ -184,26 +184,23 @@ def test_two_runs_started_in_the_same_second_do_not_share_a_folder(tmp_path: Pat
 
 
 KEEPS_WRITING = """\
-import threading
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-stop = threading.Event()
-
-
-def _rewrite(path):
-    n = 0
-    while not stop.is_set():
-        n += 1
-        with open(path, "w") as handle:
-            handle.write(f"version {n}\\n")
-        time.sleep(0.001)
+REWRITE = (
+    "import itertools\\n"
+    "for n in itertools.count():\\n"
+    "    open('weights.txt', 'w').write(f'version {n}\\\\n')\\n"
+)
+writers = []
 
 
 def main(cfg):
-    with open("weights.txt", "w") as handle:
-        handle.write("version 0\\n")
-    threading.Thread(target=_rewrite, args=("weights.txt",), daemon=True).start()
-    time.sleep(0.05)
+    Path("weights.txt").write_text("version 0\\n")
+    writers.append(subprocess.Popen([sys.executable, "-c", REWRITE]))  # outlives the task
+    time.sleep(0.2)
     return {"loss": 0.5}
 """
 
@@ -215,7 +212,9 @@ def test_an_artifact_replaced_before_sealing_is_never_cited(
     try:
         code, _, err = cli(capsys, "run", "--config-dir", conf, "hydra.run.dir=out")
     finally:
-        sys.modules[module].stop.set()
+        for writer in sys.modules[module].writers:
+            writer.kill()
+            writer.wait()
     assert code == 1, err
     [manifest] = manifests_in(home / "manifests")
     assert manifest["status"] == "failed" and manifest["error"]["type"] == "ArtifactChanged"

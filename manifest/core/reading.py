@@ -218,3 +218,29 @@ def _size(handle: Any) -> int:
 def read_json(path: Path, *, limit: int = MAX_MANIFEST_BYTES) -> Any:
     """Read and strictly parse the JSON file ``path``."""
     return parse_json(read_bytes(path, limit=limit), file=str(path))
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """Read the manifest at ``path``: strict JSON that matches the manifest
+    schema (:class:`ManifestFormatError` naming the first problem, so a view
+    never meets a value of the wrong type). The digest is not checked."""
+    from .schemas import MANIFEST_SCHEMA, validator_for
+
+    document = read_json(path)
+    if not isinstance(document, dict):
+        raise ManifestFormatError(
+            "not a manifest",
+            file=str(path),
+            expected="a JSON object",
+            found=type(document).__name__,
+        )
+    issues = validator_for(MANIFEST_SCHEMA).issues(document)
+    if issues:
+        more = f" (+{len(issues) - 1} more)" if len(issues) > 1 else ""
+        raise ManifestFormatError(
+            f"does not match the manifest schema: {issues[0].message}{more}",
+            file=str(path),
+            pointer=issues[0].pointer or "/",
+            hint="manifest validate lists every problem",
+        )
+    return document

@@ -25,7 +25,6 @@ pattern with ``*`` or ``?`` is a glob over the whole key.
 
 from __future__ import annotations
 
-import copy
 import fnmatch
 import re
 import secrets
@@ -135,20 +134,26 @@ def _marker_tree(tree: Any, marker: str) -> Any:
     return marker
 
 
-def _resolved_with(cfg: Any, hydra_tree: Any, markers: Mapping[str, str]) -> dict[str, Any]:
-    """``cfg`` (without ``hydra``) resolved with each traced resolver and
-    every leaf of the ``hydra`` node answering its source's marker; a
+def _copy_without_hydra(cfg: Any) -> Any:
+    """A copy of ``cfg`` (node types kept) without its ``hydra`` node, which
+    is large and replaced by markers anyway."""
+    from omegaconf import OmegaConf
+
+    return OmegaConf.masked_copy(cfg, [str(k) for k in cfg if k != "hydra"])
+
+
+def _resolved_with(work: Any, hydra_tree: Any, markers: Mapping[str, str]) -> dict[str, Any]:
+    """``work`` (a copy: it is changed) resolved with each traced resolver
+    and every leaf of the ``hydra`` node answering its source's marker; a
     top-level key that cannot be resolved so is all ``env`` (conservative)."""
     from omegaconf import OmegaConf, flag_override
     from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
     from .._hydra.internal import resolvers_replaced
 
-    work = copy.deepcopy(cfg)
     OmegaConf.clear_cache(work)
     with flag_override(work, ["struct", "readonly"], [False, False]):
-        if hydra_tree is not None:
-            work["hydra"] = _marker_tree(hydra_tree, markers["runtime"])
+        work["hydra"] = _marker_tree(hydra_tree, markers["runtime"]) if hydra_tree else {}
     replacements = {name: (lambda *a, _m=markers[src], **k: _m) for name, src in _RESOLVERS.items()}
     resolved: dict[str, Any] = {}
     with resolvers_replaced(replacements):
@@ -197,7 +202,8 @@ def trace(cfg: Any, *, hydra_tree: Any = None, excluded: Sequence[str] = ()) -> 
     raw_paths = {p for p, _ in leaves(raw)}
     first = {s: f"hm{s}{secrets.token_hex(4)}x" for s in SOURCES}
     second = {s: f"hm{s}{secrets.token_hex(7)}y" for s in SOURCES}
-    passes = [_resolved_with(cfg, hydra_tree, m) for m in (first, second)]
+    work = _copy_without_hydra(cfg)
+    passes = [_resolved_with(work, hydra_tree, m) for m in (first, second)]
     a, b = ({k: v for k, v in p.items() if k in raw} for p in passes)
     found: dict[str, set[Path]] = {s: set() for s in SOURCES}
     flat_a, flat_b = dict(leaves(a)), dict(leaves(b))

@@ -45,8 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.rev is not None:
         return _since(args)
-    from ...core.reading import read_json
-    from ...errors import ManifestFormatError
+    from ...core.reading import read_manifest
     from ...query.diff import diff
     from ...query.resolve import resolve
     from ...render.views import diff_markdown, diff_text
@@ -59,10 +58,7 @@ def run(args: argparse.Namespace) -> int:
     loaded, paths = [], []
     for ref in args.refs:
         path = resolve(ref, args.store)
-        document = read_json(path)
-        if not isinstance(document, dict):
-            raise ManifestFormatError("not a JSON object", file=str(path))
-        loaded.append(document)
+        loaded.append(read_manifest(path))  # schema-valid: every value of its type
         paths.append(str(path))
     changes = diff(loaded[0], loaded[1])
     if args.format == "json":

@@ -18,15 +18,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...core.reading import read_json
-    from ...errors import ManifestFormatError
+    from ...core.reading import read_manifest
     from ...query.resolve import resolve
     from ...render.views import show
 
     path: Path = resolve(args.manifest, args.store)
-    manifest = read_json(path)
-    if not isinstance(manifest, dict):
-        raise ManifestFormatError("not a JSON object", file=str(path))
+    manifest = read_manifest(path)  # schema-valid: every value of its type
     if args.format == "json":
         out(json.dumps(manifest, indent=2, sort_keys=True) + "\n", "json")
     else:

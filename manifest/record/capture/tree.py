@@ -20,14 +20,17 @@ them), the digest is taken from the cache without even that lookup.
 
 from __future__ import annotations
 
+import gc
+import heapq
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .treecache import TreeCache
+from .treecache import Info, TreeCache, stamp_text
 
 MAX_CHANGED_LISTED = 100
 # Whatever the configured folders are: files that are records, not code.
@@ -64,6 +67,8 @@ def parse_status(output: bytes) -> list[tuple[str, str]]:
     """(status, path) of ``git status --porcelain=v1 -z``; a rename's source
     path is listed as removed."""
     entries = [e for e in output.decode("utf-8", "surrogateescape").split("\0") if e]
+    if not any(e[0] in "RC" for e in entries if len(e) > 3 and e[2] == " "):
+        return [(e[:2], e[3:]) for e in entries]  # no rename: one entry per path
     found: list[tuple[str, str]] = []
     index = 0
     while index < len(entries):
@@ -76,22 +81,20 @@ def parse_status(output: bytes) -> list[tuple[str, str]]:
     return found
 
 
-def _in_hydra_folder(path: str, root: Path, seen: dict[str, bool]) -> bool:
-    """Whether a folder above ``path`` holds ``.hydra/`` (a Hydra run folder)."""
-    parts = path.split("/")[:-1]
-    for depth in range(1, len(parts) + 1):
-        folder = "/".join(parts[:depth])
-        if folder not in seen:
-            seen[folder] = os.path.isdir(root / folder / ".hydra")
-        if seen[folder]:
-            return True
-    return False
-
-
 def not_dirt(entries: list[tuple[str, str]], root: Path) -> list[tuple[str, str]]:
-    """``entries`` without the files of Hydra run folders (untracked ones)."""
-    seen: dict[str, bool] = {}
-    return [e for e in entries if e[0] != "??" or not _in_hydra_folder(e[1], root, seen)]
+    """``entries`` without the untracked files of Hydra run folders (a folder
+    above them holds ``.hydra/``); each folder is looked at once."""
+    verdicts: dict[str, bool] = {"": False}
+
+    def in_run_folder(folder: str) -> bool:
+        known = verdicts.get(folder)
+        if known is None:
+            parent = folder.rpartition("/")[0]
+            known = in_run_folder(parent) or os.path.isdir(f"{root}/{folder}/.hydra")
+            verdicts[folder] = known
+        return known
+
+    return [e for e in entries if e[0] != "??" or not in_run_folder(e[1].rpartition("/")[0])]
 
 
 @dataclass(frozen=True)
@@ -106,10 +109,27 @@ class Snapshot:
     stamps: tuple[tuple[str, str], ...] = ()
 
 
-def _listing(root: Path, spec: Sequence[str]) -> frozenset[tuple[str, str]]:
-    """What ``git status`` shows with untracked folders collapsed: cheap."""
-    done = git(["status", "--porcelain=v1", "-z", *spec], root)
-    return frozenset(not_dirt(parse_status(done.stdout), root))
+def _listing(root: Path, spec: Sequence[str]) -> tuple[str | None, frozenset[tuple[str, str]]]:
+    """The commit, and what ``git status`` shows with untracked folders
+    collapsed: one cheap call."""
+    done = git(["status", "--porcelain=v2", "--branch", "-z", *spec], root)
+    return _parse_listing(done.stdout, root)
+
+
+def _parse_listing(output: bytes, root: Path) -> tuple[str | None, frozenset[tuple[str, str]]]:
+    head: str | None = None
+    entries: list[tuple[str, str]] = []
+    for record in output.decode("utf-8", "surrogateescape").split("\0"):
+        if record.startswith("# branch.oid "):
+            oid = record[len("# branch.oid ") :]
+            head = None if oid == "(initial)" else oid
+        elif record.startswith("? "):
+            entries.append(("??", record[2:]))
+        elif record[:2] in ("1 ", "2 ", "u "):  # changed: fields, then the path
+            fields = {"1": 8, "2": 9, "u": 10}[record[0]]
+            parts = record.split(" ", fields)
+            entries.append((" ".join(parts[:fields]), parts[-1]))
+    return head, frozenset(not_dirt(entries, root))
 
 
 def snapshot(cwd: Path, *, exclude: Sequence[Path] = (), cache: Path | None = None) -> Snapshot:
@@ -126,21 +146,69 @@ def snapshot(cwd: Path, *, exclude: Sequence[Path] = (), cache: Path | None = No
     root = Path(lines[0])
     commit = lines[1] if len(lines) > 1 and top.returncode == 0 else None
     spec = pathspec(root, exclude)
-    status = git(["status", "--porcelain=v1", "-z", "--untracked-files=all", *spec], root)
-    entries = not_dirt(parse_status(status.stdout), root)
-    digest: str | None = None
-    stamps: list[tuple[str, str]] = []
-    if entries:
-        digest, stamps = TreeCache(root, cache).digest(commit, entries)
+    collapsed = _start(["status", "--porcelain=v2", "--branch", "-z", *spec], root)
+    with _gc_paused():  # tens of thousands of small objects: no collection midway
+        entries, infos, tree_cache = _listed_and_stamped(root, spec, cache)
+        digest = tree_cache.digest(commit, entries, infos) if entries else None
+        pairs = zip(entries, infos, strict=True)
+        tracked = tuple((path, stamp_text(info)) for (code, path), info in pairs if code != "??")
+        changed = heapq.nsmallest(MAX_CHANGED_LISTED, {p for _, p in entries})
     section = {
         "available": True,
         "commit": commit,
         "dirty": bool(entries),
         "diff_sha256": digest,
-        "changed": sorted({p for _, p in entries})[:MAX_CHANGED_LISTED],
+        "changed": changed,
     }
-    tracked = tuple(s for s in stamps if s[0] in {p for c, p in entries if c != "??"})
-    return Snapshot(section, root, tuple(spec), _listing(root, spec), tracked)
+    listing = _parse_listing(collapsed.communicate(timeout=120)[0], root)[1]
+    return Snapshot(section, root, tuple(spec), listing, tracked)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _start(args: Sequence[str], root: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    return subprocess.Popen(
+        ["git", *args], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+
+
+def _listed_and_stamped(
+    root: Path, spec: Sequence[str], cache: Path | None
+) -> tuple[list[tuple[str, str]], list[Info], TreeCache]:
+    """Every uncommitted path (status, path) with its ``lstat``. Git lists
+    them while this process stats the paths it listed last time: the two
+    costs overlap (a repository with 25,000 untracked files pays each once)."""
+    listing = _start(["status", "--porcelain=v1", "-z", "--untracked-files=all", *spec], root)
+    tree_cache = TreeCache(root, cache)
+    base = f"{root}{os.sep}"
+    early: dict[str, Info] = {}
+    for path in tree_cache.known_paths():
+        try:
+            early[path] = os.lstat(base + path)
+        except OSError:
+            early[path] = None
+    output, _ = listing.communicate(timeout=120)
+    entries = not_dirt(parse_status(output), root)
+    infos: list[Info] = []
+    for _, path in entries:
+        if path in early:
+            infos.append(early[path])
+            continue
+        try:
+            infos.append(os.lstat(base + path))
+        except OSError:
+            infos.append(None)
+    return entries, infos, tree_cache
 
 
 def changed_since(start: Snapshot) -> list[str]:
@@ -149,9 +217,8 @@ def changed_since(start: Snapshot) -> list[str]:
     edited in place: finding that would cost a look at every one)."""
     if start.root is None:
         return []
-    head = git(["rev-parse", "--verify", "-q", "HEAD"], start.root).stdout.decode().strip()
-    changed = {"HEAD"} if (head or None) != start.section.get("commit") else set()
-    now = _listing(start.root, start.spec)
+    head, now = _listing(start.root, start.spec)
+    changed = {"HEAD"} if head != start.section.get("commit") else set()
     changed |= {p for _, p in now ^ start.listing}
     for path, stamp in start.stamps:
         if _stamp(start.root / path) != stamp:
@@ -161,7 +228,6 @@ def changed_since(start: Snapshot) -> list[str]:
 
 def _stamp(path: Path) -> str:
     try:
-        info = os.lstat(path)
+        return stamp_text(os.lstat(path))
     except OSError:
         return "-"
-    return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"

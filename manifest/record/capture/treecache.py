@@ -1,12 +1,14 @@
 """Remembered hashes of a work tree's uncommitted files, per repository.
 
-:meth:`TreeCache.digest` stats each changed or untracked path once. When the
-status, path and stamp of every one is what it was last time (one signature
-over all of them), the digest is read from the cache's first line; otherwise
-each file whose stamp (device, inode, size, mtime) is remembered keeps its
-hash, and only the others are read. A file modified in the last two seconds
-may change again within its mtime's tick, so its hash is not remembered (the
-"racy git" rule). A missing or unreadable cache only costs time.
+:meth:`TreeCache.digest` takes each changed or untracked path with its
+``lstat``. When the status, path and stamp (device, inode, size, mtime) of
+every one is what it was last time (one signature over all of them), the
+digest is the cache's; otherwise each file whose stamp is remembered keeps
+its hash, and only the others are read. A file modified in the last two
+seconds may change again within its mtime's tick, so its hash is not
+remembered (the "racy git" rule). A missing or unreadable cache only costs
+time. :meth:`TreeCache.known_paths` lets the caller ``lstat`` last time's
+paths while git is still listing this time's.
 
 The file is ``<cache>/hydra-manifest/tree-<hash of the root>``: a header line,
 then ``path NUL stamp NUL sha256 NUL`` per file (paths never hold NUL).
@@ -19,18 +21,46 @@ import hashlib
 import os
 import stat
 import time
+from array import array
+from itertools import chain
 from pathlib import Path
 
 from ...core.atomic import atomic_write
 from ...errors import InputError
 from .files import hash_many
 
-_HEADER = "hmtree1"
+_HEADER = "hmtree2"
 _RACY_NS = 2_000_000_000
+Info = os.stat_result | None
 
 
-def _stamp_of(info: os.stat_result) -> str:
+def stamp_text(info: Info) -> str:
+    if info is None:
+        return "-"
     return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def sha256_of_entries(commit: str | None, hashed: list[tuple[str, str, str]]) -> str:
+    """The digest of the uncommitted changes: (status, path, sha256) sorted."""
+    digest = hashlib.sha256(f"commit {commit}\n".encode())
+    for code, path, sha in sorted(hashed, key=lambda e: e[1]):
+        digest.update(f"{code}\0{path}\0{sha}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _signature(commit: str | None, entries: list[tuple[str, str]], infos: list[Info]) -> str:
+    """One hash over every status, path and stamp (numbers packed, not formatted)."""
+    gone = (-1, -1, -1, -1)
+    numbers = array(
+        "q",
+        chain.from_iterable(
+            gone if i is None else (i.st_dev, i.st_ino, i.st_size, i.st_mtime_ns) for i in infos
+        ),
+    )
+    digest = hashlib.sha256(f"{commit}\n".encode())
+    digest.update("\0".join(c + p for c, p in entries).encode("utf-8", "surrogateescape"))
+    digest.update(numbers.tobytes())
+    return digest.hexdigest()
 
 
 class TreeCache:
@@ -40,68 +70,54 @@ class TreeCache:
         self.root = root
         name = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:24]
         self.path = folder / f"tree-{name}" if folder is not None else None
+        self.header: tuple[str, str] | None = None
+        self._parts: list[str] = []  # path, stamp, sha256, path, ... (parsed when needed)
+        self._load()
 
-    def _read(self) -> str:
+    def _load(self) -> None:
         if self.path is None:
-            return ""
+            return
         try:
-            return self.path.read_text(encoding="utf-8", errors="surrogateescape")
+            text = self.path.read_text(encoding="utf-8", errors="surrogateescape")
         except OSError:
-            return ""
+            return
+        head, _, body = text.partition("\n")
+        fields = head.split()
+        if len(fields) != 3 or fields[0] != _HEADER:
+            return
+        self.header = (fields[1], fields[2])
+        self._parts = body.split("\0")
 
-    def _header(self) -> tuple[str, str] | None:
-        if self.path is None:
-            return None
-        try:
-            with open(self.path, encoding="utf-8", errors="surrogateescape") as handle:
-                fields = handle.readline().split()
-        except OSError:
-            return None
-        return (fields[1], fields[2]) if len(fields) == 3 and fields[0] == _HEADER else None
+    def known_paths(self) -> list[str]:
+        """The paths of last time, to ``lstat`` while git lists this time's."""
+        return self._parts[0:-1:3]
 
     def _known(self) -> dict[str, tuple[str, str]]:
-        text = self._read()
-        body = text.split("\n", 1)[1] if "\n" in text else ""
-        fields = body.split("\0")
-        return {fields[i]: (fields[i + 1], fields[i + 2]) for i in range(0, len(fields) - 2, 3)}
+        parts = self._parts
+        return {parts[i]: (parts[i + 1], parts[i + 2]) for i in range(0, len(parts) - 2, 3)}
 
-    def digest(
-        self, commit: str | None, entries: list[tuple[str, str]]
-    ) -> tuple[str, list[tuple[str, str]]]:
-        """(the digest of ``entries`` at ``commit``, each path's stamp)."""
-        base = str(self.root) + os.sep
-        infos: list[os.stat_result | None] = []
-        for _, path in entries:
-            try:
-                infos.append(os.lstat(base + path))
-            except OSError:
-                infos.append(None)
-        stamps = [(p, _stamp_of(i) if i else "-") for (_, p), i in zip(entries, infos, strict=True)]
-        signature = hashlib.sha256(f"{commit}\n".encode())
-        for (code, path), (_, stamp) in zip(entries, stamps, strict=True):
-            signature.update(f"{code}\0{path}\0{stamp}\0".encode("utf-8", "surrogateescape"))
-        header = self._header()
-        if header is not None and header[0] == signature.hexdigest():
-            return header[1], stamps
-        hashed = self._hash(entries, infos, stamps)
+    def digest(self, commit: str | None, entries: list[tuple[str, str]], infos: list[Info]) -> str:
+        """The digest of ``entries`` (status, path) at ``commit``, each path's
+        ``lstat`` in ``infos`` (None: gone)."""
+        signature = _signature(commit, entries, infos)
+        if self.header is not None and self.header[0] == signature:
+            return self.header[1]
+        hashed = self._hash(entries, infos)
         result = sha256_of_entries(commit, hashed)
-        self._save(signature.hexdigest(), result, hashed, stamps, infos)
-        return result, stamps
+        self._save(signature, result, hashed, infos)
+        return result
 
     def _hash(
-        self,
-        entries: list[tuple[str, str]],
-        infos: list[os.stat_result | None],
-        stamps: list[tuple[str, str]],
+        self, entries: list[tuple[str, str]], infos: list[Info]
     ) -> list[tuple[str, str, str]]:
         known = self._known()
         contents: dict[str, str] = {}
         to_read: list[str] = []
-        for (_, path), info, (_, stamp) in zip(entries, infos, stamps, strict=True):
+        for (_, path), info in zip(entries, infos, strict=True):
             remembered = known.get(path)
             if info is None:
                 contents[path] = "-"
-            elif remembered is not None and remembered[0] == stamp:
+            elif remembered is not None and remembered[0] == stamp_text(info):
                 contents[path] = remembered[1]
             elif stat.S_ISLNK(info.st_mode):
                 target = os.readlink(str(self.root) + os.sep + path)
@@ -119,20 +135,15 @@ class TreeCache:
         return [(code, path, contents[path]) for code, path in entries]
 
     def _save(
-        self,
-        signature: str,
-        result: str,
-        hashed: list[tuple[str, str, str]],
-        stamps: list[tuple[str, str]],
-        infos: list[os.stat_result | None],
+        self, signature: str, result: str, hashed: list[tuple[str, str, str]], infos: list[Info]
     ) -> None:
         if self.path is None:
             return
         settled = time.time_ns() - _RACY_NS
         parts = [f"{_HEADER} {signature} {result}\n"]
-        for (_, path, sha), (_, stamp), info in zip(hashed, stamps, infos, strict=True):
+        for (_, path, sha), info in zip(hashed, infos, strict=True):
             if info is not None and info.st_mtime_ns < settled:
-                parts.append(f"{path}\0{stamp}\0{sha}\0")
+                parts.append(f"{path}\0{stamp_text(info)}\0{sha}\0")
             elif info is not None:
                 parts[0] = f"{_HEADER} - -\n"  # a racy file: no shortcut next time
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
@@ -146,11 +157,3 @@ def _one(path: Path) -> str:
         return sha256_file(path)
     except (InputError, OSError):
         return "unreadable"
-
-
-def sha256_of_entries(commit: str | None, hashed: list[tuple[str, str, str]]) -> str:
-    """The digest of the uncommitted changes: (status, path, sha256) sorted."""
-    digest = hashlib.sha256(f"commit {commit}\n".encode())
-    for code, path, sha in sorted(hashed, key=lambda e: e[1]):
-        digest.update(f"{code}\0{path}\0{sha}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
