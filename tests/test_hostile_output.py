@@ -87,10 +87,8 @@ def forged(example: Example, folder: Path) -> Path:
 
     def edit(m: dict[str, object]) -> None:
         m["overrides"] = [f"note={FORGED}", "\x1b]0;title\x07"]
-        m["owner"] = FORGED
         m["status"] = "failed"
         m["error"] = {"type": "RuntimeError", "message": FORGED}
-        m["config_name"] = FORGED
 
     return write_manifest(folder / "forged.json", example, edit)
 
@@ -117,8 +115,8 @@ def test_views_escape_what_a_manifest_says(
     assert code == 0, err
     assert_safe(out + err)
     if "json" in command:
-        assert json.loads(out)["owner"] == FORGED  # the data itself is unchanged
-    else:
+        assert json.loads(out)["error"]["message"] == FORGED  # the data itself is unchanged
+    elif command == ["show"]:
         assert "\\x1b" in out  # shown, not acted on
     assert path.read_bytes() == before
 
@@ -147,4 +145,17 @@ def test_error_messages_are_escaped(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, out, err = run(capsys, "show", bad)
     assert code == 2
     assert "no such file" in err and "\\n" in err
+    assert_safe(out + err)
+
+
+def test_a_name_with_control_characters_is_refused_and_shown_escaped(
+    example: Example, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def edit(m: dict[str, object]) -> None:
+        m["owner"] = FORGED  # names and paths may not hold control characters
+
+    path = write_manifest(tmp_path / "owner.json", example, edit)
+    code, out, err = run(capsys, "show", path)
+    assert code == 1 and out == ""
+    assert "does not match the manifest schema" in err and "/owner" in err
     assert_safe(out + err)
