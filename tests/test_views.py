@@ -120,6 +120,7 @@ def test_diff_folds_environment_noise(
         "available": True,
         "commit": "a" * 40,
         "dirty": True,
+        "diff_sha256": None,
         "changed": [f"untracked-{i}.txt" for i in range(30)],
     }
     (workdir / "b.json").write_text(json.dumps(second))
