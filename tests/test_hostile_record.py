@@ -183,38 +183,32 @@ def test_two_runs_started_in_the_same_second_do_not_share_a_folder(tmp_path: Pat
     assert len(folders) == 2 and {f.parent.name for f in folders} == {"outputs"}
 
 
-KEEPS_WRITING = """\
-import subprocess
-import sys
-import time
+WRITES_WEIGHTS = """\
 from pathlib import Path
-
-REWRITE = (
-    "import itertools\\n"
-    "for n in itertools.count():\\n"
-    "    open('weights.txt', 'w').write(f'version {n}\\\\n')\\n"
-)
-writers = []
 
 
 def main(cfg):
     Path("weights.txt").write_text("version 0\\n")
-    writers.append(subprocess.Popen([sys.executable, "-c", REWRITE]))  # outlives the task
-    time.sleep(0.2)
     return {"loss": 0.5}
 """
 
 
 def test_an_artifact_replaced_before_sealing_is_never_cited(
-    home: Path, capsys: pytest.CaptureFixture[str]
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    conf, module = project(home, KEEPS_WRITING)
-    try:
-        code, _, err = cli(capsys, "run", "--config-dir", conf, "hydra.run.dir=out")
-    finally:
-        for writer in sys.modules[module].writers:
-            writer.kill()
-            writer.wait()
+    from manifest.record import build
+
+    conf, _ = project(home, WRITES_WEIGHTS)
+    hashed = build.collect
+
+    def hashed_then_replaced(ctx: Any) -> Any:
+        records = hashed(ctx)
+        # another process replaces the bytes between hashing and sealing
+        (ctx.run_dir / "weights.txt").write_text("version 1, replaced\n")
+        return records
+
+    monkeypatch.setattr(build, "collect", hashed_then_replaced)
+    code, _, err = cli(capsys, "run", "--config-dir", conf, "hydra.run.dir=out")
     assert code == 1, err
     [manifest] = manifests_in(home / "manifests")
     assert manifest["status"] == "failed" and manifest["error"]["type"] == "ArtifactChanged"
