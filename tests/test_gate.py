@@ -439,6 +439,12 @@ def test_a_sweep_with_crashed_seeds_is_gated_on_the_survivors_with_a_warning(
     assert skipped["reason"].startswith("status ")
     assert check(decision, "accuracy.min")["status"] == "pass"
     assert "review: runs.candidate: 1 candidate run(s) did not complete" in decision["action"]
+    assert (warning["rule"], warning["kind"], warning["metric"]) == ("runs", "runs", "")
+    assert warning["expected"] == "every run completed"
+    assert warning["action"] == "look at why they failed before promoting"
+    assert decision["candidate"]["skipped"] == [
+        {"path": skipped["path"], "reason": skipped["reason"]}
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -786,3 +792,84 @@ def test_a_malformed_evidence_report_covers_no_run(
     assert code == 1 and report["decision"] == "block"
     found = check(report, "require.verified")
     assert found["message"].startswith("6 candidate run(s) lack a passing manifest verify report")
+
+
+def test_an_edited_baseline_is_named_with_what_to_do(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = tmp_path / "base"
+    shutil.copytree(runs["base"], base)
+    victim = sorted(base.glob("*.json"))[0]
+    manifest = json.loads(victim.read_text())
+    manifest["metrics"]["accuracy"] = 0.5
+    victim.write_bytes(pretty_bytes(manifest))
+    policy = write_policy(tmp_path, "rules:\n  - {metric: accuracy, threshold: 0.8}\n")
+    capsys.readouterr()
+    argv = ["gate", str(base), str(runs["cand"]), "--policy", str(policy), "--format", "json"]
+    assert main(argv) == 1
+    report = json.loads(capsys.readouterr().out)
+    inputs = check(report, "inputs.baseline")
+    assert (inputs["rule"], inputs["kind"], inputs["metric"]) == ("inputs", "inputs", "")
+    assert (inputs["status"], inputs["severity"]) == ("fail", "block")
+    [skipped] = report["baseline"]["skipped"]
+    assert skipped["path"] == str(victim) and "digest does not match" in skipped["reason"]
+    assert inputs["message"] == (
+        f"1 baseline manifest(s) are not valid: {victim}: {skipped['reason']}"
+    )
+    assert inputs["expected"] == "valid manifests with matching digests"
+    assert inputs["found"] == "1 invalid"
+    assert inputs["action"] == "run manifest validate on them; re-record edited manifests"
+    assert inputs["evidence"] == {"invalid": [skipped]}
+    assert report["action"].startswith(
+        "do not promote. To unblock: inputs.baseline: run manifest validate on them"
+    )
+
+
+def test_a_bound_that_holds_says_so(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write_policy(
+        tmp_path,
+        "rules:\n  - {metric: accuracy, threshold: 0.85}\n"
+        "  - {metric: latency_ms, threshold: 46}\n",
+    )
+    code, report = gate_json(runs, policy, capsys)
+    assert code == 0 and report["decision"] == "accept"
+    floor, ceiling = check(report, "accuracy.threshold"), check(report, "latency_ms.threshold")
+    assert floor["message"] == "candidate mean 0.851667 is at least the floor 0.85"
+    assert (floor["expected"], floor["found"]) == ("at least 0.85", "0.851667")
+    assert floor["evidence"]["bound"] == 0.85 and floor["evidence"]["bound_kind"] == "floor"
+    assert floor["evidence"]["candidate"]["n"] == 6
+    assert floor["evidence"]["candidate"]["mean"] == pytest.approx(0.851667, abs=1e-6)
+    assert ceiling["message"] == "candidate mean 45 is at most the ceiling 46"
+    assert (ceiling["expected"], ceiling["found"]) == ("at most 46", "45")
+    assert ceiling["evidence"]["bound_kind"] == "ceiling" and "action" not in ceiling
+    assert report["action"].startswith("promote: every rule holds")
+
+
+def test_one_run_short_asks_for_one_more_seed_of_the_sides_the_rule_reads(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bounds on the candidate mean (threshold, min, max) need candidate runs
+    only; a change needs both sides."""
+    policy = write_policy(
+        tmp_path,
+        """
+min_runs: 7
+rules:
+  - {metric: accuracy, threshold: 0.5, min: 0, max: 1, min_change: 0}
+""",
+    )
+    code, report = gate_json(runs, policy, capsys)
+    assert code == 1 and report["decision"] == "block"
+    for kind in ("threshold", "min", "max"):
+        found = check(report, f"accuracy.{kind}")
+        assert found["status"] == "inconclusive" and found["action"] == "run 1 more candidate seed"
+        assert found["message"] == (
+            "inconclusive: 6 candidate run(s); the policy needs at least 7 per side"
+        )
+        assert (found["expected"], found["found"]) == ("at least 7 runs per side", "6 candidate")
+    change = check(report, "accuracy.min_change")
+    assert change["action"] == "run 1 more baseline seed and 1 more candidate seed"
+    assert change["found"] == "6 baseline, 6 candidate"
+    assert change["evidence"] == {"n_baseline": 6, "n_candidate": 6}
