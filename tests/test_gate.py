@@ -873,3 +873,31 @@ rules:
     assert change["action"] == "run 1 more baseline seed and 1 more candidate seed"
     assert change["found"] == "6 baseline, 6 candidate"
     assert change["evidence"] == {"n_baseline": 6, "n_candidate": 6}
+
+
+@pytest.mark.parametrize(
+    ("document", "found"),
+    [
+        pytest.param([{"command": "verify"}], "list", id="a-list"),
+        pytest.param({"ok": True, "subjects": []}, "dict", id="no-command"),
+    ],
+)
+def test_evidence_that_is_not_a_report_is_refused_naming_the_file(
+    runs: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    document: object,
+    found: str,
+) -> None:
+    policy = write_policy(tmp_path, "require: [verified]\nrules:\n  - {metric: accuracy, min: 0}\n")
+    evidence = tmp_path / "verify.json"
+    evidence.write_text(json.dumps(document))
+    capsys.readouterr()
+    argv = ["gate", str(runs["base"]), str(runs["cand"]), "--policy", str(policy)]
+    assert main([*argv, "--evidence", str(evidence)]) in (1, 2)  # no decision, no traceback
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith(f"manifest gate: error: {evidence}: not a manifest report")
+    assert "expected the JSON output of manifest verify or validate" in line
+    assert f"found {found}" in line
