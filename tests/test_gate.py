@@ -901,3 +901,86 @@ def test_evidence_that_is_not_a_report_is_refused_naming_the_file(
     assert line.startswith(f"manifest gate: error: {evidence}: not a manifest report")
     assert "expected the JSON output of manifest verify or validate" in line
     assert f"found {found}" in line
+
+
+def test_what_min_change_says_and_asks(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """min_change on the lower confidence bound or, with point_estimate, on
+    the means: the exact texts (p-values: SciPy's paired t-test against the
+    required change)."""
+    from scipy import stats
+
+    policy = write_policy(
+        tmp_path,
+        """
+rules:
+  - {id: mc-ok, metric: accuracy, min_change: 0.04}
+  - {id: mc-wide, metric: accuracy, min_change: 0.05}
+  - {id: mc-allowed, metric: latency_ms, min_change: -2}
+  - {id: mc-point, metric: accuracy, min_change: 0.05, point_estimate: true}
+  - {id: mc-point-bad, metric: accuracy, min_change: 0.06, point_estimate: true}
+  - {id: mc-same, metric: same, min_change: 0}
+""",
+    )
+    code, report = gate_json(runs, policy, capsys)
+    assert code == 1
+    rows = {c["rule"]: c for c in report["checks"]}
+    diffs = [c - b for b, c in zip(BASE["accuracy"], CAND["accuracy"], strict=True)]
+    p = {d: stats.ttest_1samp(diffs, d, alternative="greater").pvalue for d in (0.04, 0.05)}
+    expected = {
+        "mc-ok": (
+            f"improved by 0.0516667; its 0.95 lower bound 0.0435785 reaches the required 0.04 "
+            f"(Paired t-test, one-sided p = {p[0.04]:.4g})",
+            "lower bound >= 0.04",
+            "0.0435785",
+            None,
+        ),
+        # R: power.t.test(delta = 0.0016667, sd = 0.0098319, type = "paired",
+        # alternative = "one.sided", power = 0.8) asks n = 217, 211 more
+        "mc-wide": (
+            "improved by 0.0516667, but its 0.95 lower bound 0.0435785 is short of the required "
+            f"0.05 (Paired t-test, one-sided p = {p[0.05]:.4g})",
+            "lower bound >= 0.05",
+            "0.0435785",
+            "the interval is too wide to show it: run about 211 more seeds per side",
+        ),
+        "mc-allowed": (
+            "regressed by 4.5, more than the 2 allowed; its 0.95 lower bound -6.03902 "
+            "(Paired t-test, one-sided p = 0.9889)",
+            "lower bound >= -2",
+            "-6.03902",
+            "the candidate does not improve enough: improve it, or lower min_change",
+        ),
+        "mc-point": (
+            "improved by 0.0516667, reaching the required 0.05 (means only: point_estimate)",
+            ">= 0.05",
+            "0.0516667",
+            None,
+        ),
+        "mc-point-bad": (
+            "improved by 0.0516667, short of the required 0.06 (means only: point_estimate)",
+            ">= 0.06",
+            "0.0516667",
+            "improve the candidate, or lower min_change",
+        ),
+        "mc-same": (
+            "unchanged; its 0.95 lower bound 0 reaches the required 0 (no variance across the "
+            "runs: the bound is the observed value)",
+            "lower bound >= 0",
+            "0",
+            None,
+        ),
+    }
+    shown = {k: (c["message"], c["expected"], c["found"], c.get("action")) for k, c in rows.items()}
+    assert shown == expected
+    point = rows["mc-point"]["evidence"]
+    assert point["point_estimate"] is True and point["improvement"] == pytest.approx(
+        0.0516667, 1e-5
+    )
+    assert (point["baseline_mean"], point["candidate_mean"]) == pytest.approx((0.8, 0.8516667))
+    wide = rows["mc-wide"]["evidence"]
+    assert wide["improvement_lower_bound"] == pytest.approx(0.0435785, 1e-6)
+    assert (wide["baseline_mean"], wide["candidate_mean"]) == pytest.approx((0.8, 0.8516667))
+    assert (wide["difference"], wide["direction"]) == (pytest.approx(0.0516667, 1e-5), "higher")
+    assert (wide["n_baseline"], wide["n_candidate"], wide["confidence"]) == (6, 6, 0.95)
