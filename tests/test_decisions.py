@@ -483,3 +483,47 @@ def test_a_metric_missing_from_one_side_names_that_side(
     _, report, _ = gate(capsys, tmp_path, runs["two"], runs["shift_cand"], policy)
     found = check(report, "eq.min_change")
     assert found["message"] == "metric 'eq' is missing from the baseline runs"
+
+
+def test_a_rule_that_needs_a_direction_says_how_to_declare_one(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """uptime has no declared direction: a threshold or a change cannot be
+    judged, a min can."""
+    policy = "rules:\n  - {metric: uptime, threshold: 0.5, min_change: 0, min: 0.5}\n"
+    code, report, _ = gate(capsys, tmp_path, runs["base"], runs["cand"], policy)
+    assert code == 1 and report["decision"] == "block"
+    for kind in ("threshold", "min_change"):
+        found = check(report, f"uptime.{kind}")
+        assert found["status"] == "undefined" and found["kind"] == kind
+        assert found["message"] == (
+            "undefined: no direction is declared for 'uptime', so no side is called better or "
+            "worse: declare it in the run config (manifest.metrics: {uptime: higher}, or "
+            "lower), in the policy's rule, or with --direction uptime=higher|lower"
+        )
+        assert (found["expected"], found["found"]) == ("a declared direction", "none")
+        assert found["action"] == (
+            "add direction: higher|lower to the rule, or declare uptime in manifest.metrics "
+            "of the run config"
+        )
+    assert check(report, "uptime.min")["status"] == "pass"
+
+
+def test_the_gate_compares_the_policys_metrics_found_on_both_sides(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Only metrics that a rule names and both sides record are compared
+    (eq: in the candidate runs only), at the policy's confidence."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "confidence: 0.9\nrules:\n  - {metric: score, min: 0}\n  - {metric: eq, min: 0}\n"
+    )
+    capsys.readouterr()
+    argv = ["gate", str(runs["two"]), str(runs["shift_cand"]), "--policy", str(policy)]
+    assert main([*argv, "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    [score] = report["metrics"]
+    assert score["metric"] == "score"
+    welch = score["tests"]["welch_t"]
+    assert welch["confidence"] == 0.9
+    assert check(report, "eq.min")["message"] == "metric 'eq' is missing from the baseline runs"
