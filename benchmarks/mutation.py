@@ -14,7 +14,7 @@ that start ``python -m manifest`` in a subprocess run the unmutated code: a
 mutant that only a subprocess reaches is reported as "no test", since mutmut
 maps tests to functions in-process.
 
-    python benchmarks/mutation.py                  # every group (about an hour)
+    python benchmarks/mutation.py                  # every group (hours on 2 cores)
     python benchmarks/mutation.py gate check       # some groups
     python benchmarks/mutation.py manifest/gate/rules.py   # one module, its group's tests
     python benchmarks/mutation.py --list           # the groups and their tests
@@ -70,7 +70,14 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "manifest/compare/sample.py",
             "manifest/compare/metric.py",
         ],
-        ["tests/test_stats.py", "tests/test_compare.py", "tests/test_effects.py"],
+        # the gate's rules run the contrast t-test and the seeds-needed hint
+        [
+            "tests/test_stats.py",
+            "tests/test_compare.py",
+            "tests/test_effects.py",
+            "tests/test_decisions.py",
+            "tests/test_gate.py",
+        ],
     ),
     "gate": (
         [
