@@ -430,6 +430,9 @@ def test_equivalence_needs_the_interval_strictly_inside_the_margin(
     )
     assert wide["expected"] == "within (-1, 1)" and wide["found"] == f"[{six(low)}, {six(high)}]"
     assert wide["evidence"]["margin"] == 1 and wide["evidence"]["confidence"] == 0.95
+    # TOST: the larger p of the two one-sided tests, each against one end
+    p_lower, p_upper = wide["evidence"]["p_lower"], wide["evidence"]["p_upper"]
+    assert p == max(p_lower, p_upper) and p_lower != p_upper
 
     margin = abs([low, high][end])  # repr() of a float reads back as the same float
     code, report, _ = gate(
@@ -527,3 +530,16 @@ def test_the_gate_compares_the_policys_metrics_found_on_both_sides(
     welch = score["tests"]["welch_t"]
     assert welch["confidence"] == 0.9
     assert check(report, "eq.min")["message"] == "metric 'eq' is missing from the baseline runs"
+
+
+def test_a_difference_within_float_rounding_is_unchanged(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """noisy_same differs from 0.3 by rounding only (0.1 + 0.2): the gate
+    says "unchanged", not "regressed by 5.55112e-17"."""
+    policy = "rules:\n  - {metric: noisy_same, min_change: 0, non_inferiority_margin: 0.01}\n"
+    code, report, _ = gate(capsys, tmp_path, runs["base"], runs["cand"], policy)
+    assert code == 0
+    for kind in ("min_change", "non_inferiority"):
+        message = check(report, f"noisy_same.{kind}")["message"]
+        assert message.startswith("unchanged; its 0.95 lower bound "), message

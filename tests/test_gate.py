@@ -984,3 +984,35 @@ rules:
     assert (wide["baseline_mean"], wide["candidate_mean"]) == pytest.approx((0.8, 0.8516667))
     assert (wide["difference"], wide["direction"]) == (pytest.approx(0.0516667, 1e-5), "higher")
     assert (wide["n_baseline"], wide["n_candidate"], wide["confidence"]) == (6, 6, 0.95)
+
+
+def test_relative_change_on_the_means_only(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write_policy(
+        tmp_path,
+        """
+rules:
+  - {id: rp-ok, metric: accuracy, min_relative_change: 0.06, point_estimate: true}
+  - {id: rp-bad, metric: accuracy, min_relative_change: 0.07, point_estimate: true}
+""",
+    )
+    code, report = gate_json(runs, policy, capsys)
+    assert code == 1
+    ok, bad = (
+        check(report, "rp-ok.min_relative_change"),
+        check(report, "rp-bad.min_relative_change"),
+    )
+    assert ok["status"] == "pass" and "action" not in ok
+    assert ok["message"] == (
+        "relative improvement 6.4583% reaches 6.0000% (means only: point_estimate)"
+    )
+    assert bad["status"] == "fail"
+    assert bad["message"] == (
+        "relative improvement 6.4583% falls short of 7.0000% (means only: point_estimate)"
+    )
+    assert bad["action"] == "improve the candidate, or run more seeds to show it"
+    assert bad["evidence"] == {
+        "relative_improvement": pytest.approx(0.0516667 / 0.8, rel=1e-5),
+        "baseline_mean": pytest.approx(0.8),
+    }
