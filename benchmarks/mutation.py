@@ -75,6 +75,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_stats.py",
             "tests/test_compare.py",
             "tests/test_effects.py",
+            "tests/test_sample.py",
             "tests/test_decisions.py",
             "tests/test_gate.py",
         ],

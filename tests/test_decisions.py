@@ -543,3 +543,24 @@ def test_a_difference_within_float_rounding_is_unchanged(
     for kind in ("min_change", "non_inferiority"):
         message = check(report, f"noisy_same.{kind}")["message"]
         assert message.startswith("unchanged; its 0.95 lower bound "), message
+
+
+def test_relative_change_of_unpaired_runs_is_welchs_test_of_c_minus_w_b(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Runs not paired by seed: Welch's test of candidate - 1.3 x baseline,
+    which is SciPy's Welch test of the candidate against 1.3 x the baseline."""
+    from scipy import stats
+
+    policy = "rules:\n  - {metric: score, min_relative_change: 0.3}\n"
+    code, report, _ = gate(capsys, tmp_path, runs["shift_base"], runs["shift_cand"], policy)
+    found = check(report, "score.min_relative_change")
+    evidence = found["evidence"]
+    assert report["paired"] is False and evidence["test"] == "welch_t"
+    assert evidence["method"] == "Welch t-test of candidate - 1.3 x baseline"
+    scaled = [1.3 * b for b in SHIFT_BASE]
+    ref = stats.ttest_ind(SHIFT_CAND, scaled, equal_var=False, alternative="greater")
+    assert evidence["p_value"] == pytest.approx(ref.pvalue, rel=1e-9)
+    assert evidence["statistic"] == pytest.approx(ref.statistic, rel=1e-9)
+    assert found["status"] == ("pass" if ref.pvalue <= 0.05 else "fail")
+    assert code == (0 if ref.pvalue <= 0.05 else 1)

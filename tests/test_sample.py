@@ -72,3 +72,17 @@ def test_more_seeds() -> None:
     assert more_seeds(5.2, 5) == "run about 1 more seed per side"
     assert more_seeds(None, 5) == "run more seeds per side"
     assert more_seeds(float("inf"), 5) == "run more seeds per side"
+
+
+@pytest.mark.parametrize(
+    ("needed", "have", "text"),
+    [
+        pytest.param(None, 5, "run more seeds per side", id="unknown"),
+        pytest.param(float("inf"), 5, "run more seeds per side", id="unreachable"),
+        pytest.param(5.2, 5, "run about 1 more seed per side", id="one"),
+        pytest.param(3.0, 5, "run about 1 more seed per side", id="already-enough"),
+        pytest.param(9.1, 5, "run about 5 more seeds per side", id="several"),
+    ],
+)
+def test_more_seeds_says_how_many_per_side(needed: float | None, have: int, text: str) -> None:
+    assert more_seeds(needed, have) == text

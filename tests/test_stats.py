@@ -183,3 +183,21 @@ def test_importing_manifest_does_not_import_scipy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_contrast_t_needs_two_values_a_group_and_keeps_its_confidence() -> None:
+    from manifest.compare.ttest import contrast_t
+
+    short = contrast_t([1.0], [2.0, 3.0], weight=1.1, paired=False, alternative="greater")
+    assert (short.test, short.method, short.alternative) == (
+        "welch_t",
+        "Welch t-test of candidate - 1.1 x baseline",
+        "greater",
+    )
+    assert short.p_value is None and short.note == "undefined: each group needs at least 2 values"
+    welch = contrast_t(
+        [1.0, 2.0, 4.0], [3.0, 5.0, 4.0], weight=1.0, paired=False, alternative="two-sided",
+        confidence=0.9,
+    )  # fmt: skip
+    ref = stats.two_sample_t([1.0, 2.0, 4.0], [3.0, 5.0, 4.0], confidence=0.9)
+    assert welch.confidence == 0.9 and welch.interval == pytest.approx(ref.interval)

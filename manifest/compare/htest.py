@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any
 
 ALTERNATIVES = ("two-sided", "greater", "less")
 
@@ -68,17 +66,6 @@ def undefined(
     )
 
 
-def finite(value: Any) -> float | None:
-    """``value`` as a float, or None when it is NaN or infinite."""
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
 def check_alternative(alternative: str) -> None:
     if alternative not in ALTERNATIVES:
         raise ValueError(f"alternative must be one of {ALTERNATIVES}, not {alternative!r}")
-
-
-def mean(values: Any) -> float:
-    """The exactly rounded mean of ``values`` (math.fsum)."""
-    return math.fsum(float(v) for v in values) / len(values)
