@@ -1016,3 +1016,23 @@ rules:
         "relative_improvement": pytest.approx(0.0516667 / 0.8, rel=1e-5),
         "baseline_mean": pytest.approx(0.8),
     }
+
+
+def test_a_required_evidence_row_says_what_it_needs(
+    runs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write_policy(tmp_path, "require: [verified]\nrules:\n  - {metric: accuracy, min: 0}\n")
+    evidence = tmp_path / "verify.json"
+    evidence.write_text(verify_report(sorted(runs["cand"].glob("*.json"))))
+    code, report = gate_json(runs, policy, capsys, "--evidence", str(evidence))
+    assert code == 0
+    row = check(report, "require.verified")
+    assert (row["rule"], row["metric"], row["kind"], row["status"]) == (
+        "require",
+        "",
+        "verified",
+        "pass",
+    )
+    assert row["message"] == "every candidate run has a passing manifest verify report"
+    assert row["expected"] == "a passing `manifest verify --format json` report via --evidence"
+    assert row["found"] == "covered" and "action" not in row
