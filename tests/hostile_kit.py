@@ -37,8 +37,9 @@ def _umount(path: Path) -> None:
 
 
 @contextmanager
-def full_disk(parent: Path) -> Iterator[Path]:
-    """A folder on a file system with no byte left (ENOSPC on every write)."""
+def full_disk(parent: Path, *, holding: Path | None = None) -> Iterator[Path]:
+    """A folder on a file system with no byte left (ENOSPC on every write),
+    holding a copy of the folder ``holding`` (copied before it fills up)."""
     folder = parent / "full-disk"
     folder.mkdir()
     if not (
@@ -46,6 +47,8 @@ def full_disk(parent: Path) -> Iterator[Path]:
     ):
         pytest.skip("a full disk needs root to mount a tiny tmpfs")
     try:
+        if holding is not None:
+            shutil.copytree(holding, folder / holding.name)
         fd = os.open(folder / ".filler", os.O_WRONLY | os.O_CREAT)
         try:
             while os.write(fd, b"\0" * 4096):

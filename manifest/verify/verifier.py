@@ -13,6 +13,7 @@ conditions (:mod:`manifest.verify.perturb`). The result is a
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import tempfile
 import time
@@ -71,11 +72,31 @@ def _work_dir(options: VerifyOptions) -> tuple[Path, bool]:
     try:
         if parent is not None:
             make_folder(parent)
-            return Path(tempfile.mkdtemp(prefix="verify-", dir=parent)).resolve(), False
-        return Path(tempfile.mkdtemp(prefix="manifest-verify-")).resolve(), True
+            folder = Path(tempfile.mkdtemp(prefix="verify-", dir=parent)).resolve()
+        else:
+            folder = Path(tempfile.mkdtemp(prefix="manifest-verify-")).resolve()
+        _can_hold_files(folder)
+        return folder, parent is None
     except OSError as exc:
         where = parent if parent is not None else Path(tempfile.gettempdir())
         raise output_error(exc, where, what="the work folder of the re-runs") from None
+
+
+def _can_hold_files(folder: Path) -> None:
+    """Write a page into ``folder`` before any re-run: a full disk (where a
+    folder can still be made) fails here, not inside a re-run; the folder is
+    then removed."""
+    probe = folder / ".probe"
+    try:
+        with open(probe, "wb") as handle:
+            handle.write(b"\0" * 4096)
+            handle.flush()
+            os.fsync(handle.fileno())
+        probe.unlink()
+    except OSError:
+        probe.unlink(missing_ok=True)
+        folder.rmdir()
+        raise
 
 
 def _prepare_all(
