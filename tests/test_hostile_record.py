@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_kit import cli
+from hostile_kit import cli, cli_process
 
 from conftest import manifests_in
 
@@ -216,3 +216,33 @@ def test_an_artifact_replaced_before_sealing_is_never_cited(
     cited: list[dict[str, Any]] = manifest["artifacts"]
     assert all(a["path"] != "weights.txt" for a in cited)
     assert json.loads((home / "manifests" / f"{manifest['run_id']}.json").read_text()) == manifest
+
+
+MAKES_SPECIAL_FILES = """
+import os
+from pathlib import Path
+
+def main(cfg):
+    os.mkfifo("results.pipe")  # reading it would wait for a writer forever
+    os.symlink("/dev/zero", "zeros.bin")  # reading it would never end
+    Path("model.txt").write_text("weights\\n")
+    return {"loss": 0.5}
+"""
+
+
+def test_a_fifo_or_device_in_the_run_folder_is_never_read_or_cited(home: Path) -> None:
+    conf, _ = project(home, MAKES_SPECIAL_FILES)
+    done = cli_process(
+        "run",
+        "--config-dir",
+        conf,
+        "hydra.run.dir=out",
+        cwd=home,
+        env={"PYTHONPATH": str(home)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    [manifest] = manifests_in(home / "manifests")
+    assert manifest["status"] == "completed"
+    assert [a["path"] for a in manifest["artifacts"]] == ["model.txt"]
+    assert (home / "out" / "results.pipe").is_fifo()  # left as the task made it
