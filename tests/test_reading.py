@@ -23,6 +23,7 @@ from manifest.errors import InputError, ManifestFormatError
             b'{"metrics": {"acc": NaN}}', "NaN is not a JSON number", "/metrics/acc", id="nan"
         ),
         pytest.param(b'{"l": [1, -Infinity]}', "-Infinity is not a JSON number", "/l/1", id="inf"),
+        pytest.param(b'{"p": {"lr": -1e400}}', "-1e400 is out of range", "/p/lr", id="overflow"),
         pytest.param(b'{"a": "\xff"}', "not UTF-8", "", id="not-utf8"),
         pytest.param(b"[" * 100_000 + b"]" * 100_000, "nested too deeply", "", id="deep"),
     ],
@@ -62,6 +63,10 @@ def test_validate_reports_every_bad_file(
     nan = json.loads(example.read_text())
     text = json.dumps(nan).replace('"metrics": {"accuracy": ', '"metrics": {"accuracy": NaN, "x": ')
     (folder / "nan.json").write_text(text)
+    # A number no double can hold: read as infinity, it would crash every
+    # writer of JSON downstream (the digest, the runs index).
+    huge = text.replace("NaN", "1e400")
+    (folder / "huge.json").write_text(huge)
     capsys.readouterr()
     assert run_cli("validate", str(folder)) == 1
     out = capsys.readouterr().out
@@ -69,8 +74,23 @@ def test_validate_reports_every_bad_file(
     assert f"{folder}/dup.json: /run_id: [parse] duplicate key 'run_id'" in out
     assert f"{folder}/latin1.json: [parse] not UTF-8" in out
     assert f"{folder}/nan.json: /metrics/accuracy: [parse] NaN" in out
-    assert "5 manifests checked, 4 failed" in out
+    assert f"{folder}/huge.json: /metrics/accuracy: [parse] 1e400 is out of range" in out
+    assert "6 manifests checked, 5 failed" in out
     assert "Traceback" not in out
+
+
+def test_a_number_too_large_for_a_double_is_named_by_every_reader(
+    example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = example.read_text().replace('"params": {', '"params": {"big": 1e400, ', 1)
+    example.write_text(text)
+    for command in (("show", str(example)), ("diff", str(example), str(example))):
+        capsys.readouterr()
+        assert run_cli(*command) == 1, command  # as for any malformed manifest
+        assert "/params/big: 1e400 is out of range" in capsys.readouterr().err
+    assert run_cli("ls", str(example.parent)) == 0
+    out = capsys.readouterr().out
+    assert "unreadable" in out and "1e400 is out of range" in out
 
 
 def test_tampered_manifest_fails_its_digest(

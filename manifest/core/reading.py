@@ -42,7 +42,19 @@ def _no_constants(name: str) -> Any:
     raise _Constant(name)
 
 
-_strict = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+def finite_float(literal: str) -> float:
+    """A JSON number as a float, refusing one too large for a double
+    (``1e400`` would be read as infinity, which no JSON writer can write)."""
+    value = float(literal)
+    if value in (_INF, -_INF):
+        raise _Constant(literal)
+    return value
+
+
+_INF = float("inf")
+_strict = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates, parse_constant=_no_constants, parse_float=finite_float
+)
 
 
 class _Pairs(list):  # type: ignore[type-arg]
@@ -53,10 +65,22 @@ class _Marker:
     def __init__(self, name: str) -> None:
         self.name = name
 
+    def detail(self) -> str:
+        if self.name in ("NaN", "Infinity", "-Infinity"):
+            return f"{self.name} is not a JSON number"
+        return f"{self.name} is out of range: larger than any double"
+
+
+def _mark_overflow(literal: str) -> Any:
+    value = float(literal)
+    return _Marker(literal) if value in (_INF, -_INF) else value
+
 
 def _locate(text: str, wanted: str) -> tuple[str, str]:
     """Second, slow parse of a bad document: (pointer, detail) of the first problem."""
-    decoder = json.JSONDecoder(object_pairs_hook=_Pairs, parse_constant=_Marker)
+    decoder = json.JSONDecoder(
+        object_pairs_hook=_Pairs, parse_constant=_Marker, parse_float=_mark_overflow
+    )
     stack: list[tuple[Any, list[str | int]]] = [(decoder.decode(text), [])]
     while stack:
         node, path = stack.pop(0)
@@ -70,7 +94,7 @@ def _locate(text: str, wanted: str) -> tuple[str, str]:
         elif isinstance(node, list):
             stack.extend((value, [*path, i]) for i, value in enumerate(node))
         elif isinstance(node, _Marker) and wanted == "constant":
-            return json_pointer(path), f"{node.name} is not a JSON number"
+            return json_pointer(path), node.detail()
     return "", wanted
 
 
@@ -92,7 +116,7 @@ def parse_manifest(data: bytes, *, file: str) -> tuple[Any, bytes | None]:
     odd: list[float] = []
 
     def number(literal: str) -> int | float:
-        value = float(literal)
+        value = finite_float(literal)
         magnitude = abs(value)
         if value.is_integer():
             if magnitude < _SAFE_INT:

@@ -42,7 +42,13 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from ..core.reading import MAX_MANIFEST_BYTES, _no_constants, parse_json, read_bytes
+from ..core.reading import (
+    MAX_MANIFEST_BYTES,
+    _no_constants,
+    finite_float,
+    parse_json,
+    read_bytes,
+)
 from ..errors import ManifestError
 
 Stamp = tuple[int, int, int, int]
@@ -106,7 +112,7 @@ class Parser:
     def __init__(self) -> None:
         self._kept = 0
         self._decode = json.JSONDecoder(
-            object_hook=self._count, parse_constant=_no_constants
+            object_hook=self._count, parse_constant=_no_constants, parse_float=finite_float
         ).decode
 
     def _count(self, obj: dict[str, Any]) -> dict[str, Any]:
