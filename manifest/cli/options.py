@@ -46,19 +46,17 @@ def add_baseline(parser: argparse.ArgumentParser, help: str) -> None:
     )
 
 
+def add_candidate(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument(
+        "-c", "--candidate", action="extend", nargs="+", default=[], metavar="PATH", help=help
+    )
+
+
 def add_sides(parser: argparse.ArgumentParser) -> None:
     """BASELINE CANDIDATE as two positionals, or as --baseline/--candidate."""
     parser.add_argument("sides", nargs="*", metavar="BASELINE CANDIDATE", help=SIDE_HELP)
     add_baseline(parser, "baseline manifests (instead of BASELINE)")
-    parser.add_argument(
-        "-c",
-        "--candidate",
-        action="extend",
-        nargs="+",
-        default=[],
-        metavar="PATH",
-        help="candidate manifests (instead of CANDIDATE)",
-    )
+    add_candidate(parser, "candidate manifests (instead of CANDIDATE)")
 
 
 def sides(args: argparse.Namespace) -> tuple[list[str], list[str]]:

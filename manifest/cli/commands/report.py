@@ -18,7 +18,7 @@ import argparse
 from pathlib import Path
 
 from ...errors import UsageError
-from ..options import add_baseline, err
+from ..options import add_baseline, add_candidate, err
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,15 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--where", "-w", metavar="EXPR", help="only the runs where EXPR holds")
     parser.add_argument("--title", help="the page title (default: Runs report)")
     add_baseline(parser, "baseline manifests for the comparison (a folder, glob or list)")
-    parser.add_argument(
-        "-c",
-        "--candidate",
-        action="extend",
-        nargs="+",
-        default=[],
-        metavar="PATH",
-        help="candidate manifests for the comparison",
-    )
+    add_candidate(parser, "candidate manifests for the comparison")
     parser.add_argument("--policy", type=Path, help="also decide the gate with this policy")
     parser.add_argument(
         "--verify-report", type=Path, metavar="FILE", help="a manifest verify JSON report"
