@@ -50,7 +50,8 @@ def test_show_by_run_id(two_runs: tuple[Path, Path], capsys: pytest.CaptureFixtu
     # second share their time and may share the first digits of the suffix.
     shared = shared_prefix(first["run_id"], second["run_id"])
     suffix = first["run_id"].split("-")[1]
-    unique = shared_prefix(suffix, second["run_id"].split("-")[1]) + 1
+    # at least five digits: a shorter one could also begin a run id ("2026...")
+    unique = max(shared_prefix(suffix, second["run_id"].split("-")[1]) + 1, 5)
     for ref in (first["run_id"], first["run_id"][: shared + 1], suffix[:unique]):
         capsys.readouterr()
         assert run_cli("show", ref) == 0, ref
