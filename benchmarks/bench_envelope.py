@@ -2,7 +2,7 @@
 
     python benchmarks/bench_envelope.py [--seeds 600] [--gaussian-seeds 2000] [--fresh 5 10 20 39]
 
-The envelope (``manifest.verify.stochastic.envelope_checks``, the code verify
+The envelope (``manifest.verification.stochastic.envelope_checks``, the code verify
 runs) judges a recorded metric vector against N fresh seeds. Here the metric
 vectors come straight from the task function, seed by seed, instead of from
 full ``manifest verify`` re-runs (same numbers, seconds instead of hours):
@@ -74,7 +74,7 @@ def fails(
     envelope: Mapping[str, Any],
     directions: Mapping[str, str],
 ) -> bool:
-    from manifest.verify.stochastic import envelope_checks
+    from manifest.verification.stochastic import envelope_checks
 
     seeds = list(range(len(fresh)))
     checks, _ = envelope_checks(

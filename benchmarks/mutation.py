@@ -16,7 +16,7 @@ maps tests to functions in-process.
 
     python benchmarks/mutation.py                  # every group (hours on 2 cores)
     python benchmarks/mutation.py gate check       # some groups
-    python benchmarks/mutation.py manifest/gate/rules.py   # one module, its group's tests
+    python benchmarks/mutation.py manifest/gating/rules.py   # one module, its group's tests
     python benchmarks/mutation.py --list           # the groups and their tests
     python benchmarks/mutation.py core --json scores.json
 
@@ -62,13 +62,13 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "compare": (
         [
-            "manifest/compare/stats.py",
-            "manifest/compare/ttest.py",
-            "manifest/compare/ranktest.py",
-            "manifest/compare/bootstrap.py",
-            "manifest/compare/htest.py",
-            "manifest/compare/sample.py",
-            "manifest/compare/metric.py",
+            "manifest/comparison/stats.py",
+            "manifest/comparison/ttest.py",
+            "manifest/comparison/ranktest.py",
+            "manifest/comparison/bootstrap.py",
+            "manifest/comparison/htest.py",
+            "manifest/comparison/sample.py",
+            "manifest/comparison/metric.py",
         ],
         # the gate's rules run the contrast t-test and the seeds-needed hint
         [
@@ -82,11 +82,11 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "gate": (
         [
-            "manifest/gate/decision.py",
-            "manifest/gate/evidence.py",
-            "manifest/gate/rules.py",
-            "manifest/gate/margins.py",
-            "manifest/gate/rulecheck.py",
+            "manifest/gating/decision.py",
+            "manifest/gating/evidence.py",
+            "manifest/gating/rules.py",
+            "manifest/gating/margins.py",
+            "manifest/gating/rulecheck.py",
         ],
         ["tests/test_gate.py", "tests/test_decisions.py"],
     ),
@@ -99,11 +99,11 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/test_registry.py"],
     ),
     "envelope": (
-        ["manifest/verify/envelope.py", "manifest/verify/stochastic.py"],
+        ["manifest/verification/envelope.py", "manifest/verification/stochastic.py"],
         ["tests/test_verify.py", "tests/test_stochastic.py"],
     ),
     "trust": (
-        ["manifest/verify/trust.py", "manifest/verify/apps.py"],
+        ["manifest/verification/trust.py", "manifest/verification/apps.py"],
         ["tests/test_verify.py", "tests/test_verify_apps.py"],
     ),
 }

@@ -52,9 +52,9 @@ from .errors import ManifestError
 if TYPE_CHECKING:  # the real names for type checkers; loaded on first use below
     from .api import compare, gate, promote, validate, verify
     from .check.load import load
-    from .compare.comparison import Comparison
+    from .comparison.comparison import Comparison
     from .core.results import Report
-    from .gate.decision import Decision
+    from .gating.decision import Decision
     from .query.runs import runs
     from .query.table import Runs
     from .record.callback import ManifestCallback
@@ -63,21 +63,21 @@ if TYPE_CHECKING:  # the real names for type checkers; loaded on first use below
 
 # name -> the module that defines it
 _LAZY = {
-    "Comparison": "compare.comparison",
-    "Decision": "gate.decision",
+    "Comparison": "comparison.comparison",
+    "Decision": "gating.decision",
     "ManifestCallback": "record.callback",
     "Promotion": "registry.promotion",
     "Report": "core.results",
     "Run": "record.start",
     "Runs": "query.table",
-    "compare": "",  # a callable package: see manifest/_callable.py
-    "gate": "",
+    "compare": "api",
+    "gate": "api",
     "load": "check.load",
     "promote": "api",
     "runs": "query.runs",
     "start_run": "record.start",
     "validate": "api",
-    "verify": "",
+    "verify": "api",
 }
 
 
@@ -87,10 +87,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'manifest' has no attribute {name!r}")
     from importlib import import_module
 
-    if not module:  # the stage package of that name, callable as the function
-        value = import_module(f".{name}", __name__)
-    else:
-        value = getattr(import_module(f".{module}", __name__), name)
+    value = getattr(import_module(f".{module}", __name__), name)
     globals()[name] = value  # once loaded, an ordinary attribute
     return value
 

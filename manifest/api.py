@@ -2,8 +2,8 @@
 
 Each returns the object its command renders (``manifest validate`` and
 ``verify`` a :class:`~manifest.core.results.Report`, ``compare`` a
-:class:`~manifest.compare.comparison.Comparison`, ``gate`` a
-:class:`~manifest.gate.decision.Decision`, ``registry promote`` a
+:class:`~manifest.comparison.comparison.Comparison`, ``gate`` a
+:class:`~manifest.gating.decision.Decision`, ``registry promote`` a
 :class:`~manifest.registry.promotion.Promotion`) and raises a
 :class:`~manifest.errors.ManifestError` where the command exits 2. Runs are
 given as paths (files, folders, globs), :class:`~manifest.core.manifest.Manifest`
@@ -25,13 +25,13 @@ from .errors import UsageError
 
 if TYPE_CHECKING:
     from .check.contract_file import ContractSet
-    from .compare.comparison import Comparison
-    from .compare.groups import Group
+    from .comparison.comparison import Comparison
+    from .comparison.groups import Group
     from .core.results import Report
-    from .gate.decision import Decision
-    from .gate.policy import Policy
+    from .gating.decision import Decision
+    from .gating.policy import Policy
     from .registry.promotion import Promotion
-    from .verify.options import Progress
+    from .verification.options import Progress
 
 PathLike = str | os.PathLike[str]
 RunsLike = Manifest | PathLike | Sequence[Manifest | PathLike]
@@ -56,7 +56,7 @@ def _specs(runs: RunsLike, label: str) -> list[str]:
 
 
 def _policy(policy: PathLike | Mapping[str, Any] | Policy) -> Policy:
-    from .gate.policy import Policy, load_policy, parse_policy
+    from .gating.policy import Policy, load_policy, parse_policy
 
     if isinstance(policy, Policy):
         return policy
@@ -66,7 +66,7 @@ def _policy(policy: PathLike | Mapping[str, Any] | Policy) -> Policy:
 
 
 def _group(runs: RunsLike, label: str) -> Group:
-    from .compare.groups import load_group
+    from .comparison.groups import load_group
 
     return load_group(_specs(runs, label), label)
 
@@ -115,8 +115,8 @@ def verify(
     trust boundary (see ``manifest verify``); ``progress`` receives each
     step. Hydra's global state, ``sys.path`` and the logging setup are as
     before when it returns."""
-    from .verify.options import VerifyOptions
-    from .verify.verifier import verify as verify_all
+    from .verification.options import VerifyOptions
+    from .verification.verifier import verify as verify_all
 
     options = VerifyOptions(
         config_dir=Path(config_dir),
@@ -150,9 +150,9 @@ def compare(
     compare``): ``directions`` (metric to ``higher``/``lower``) and a
     ``policy``'s rules add to the directions the runs declare; ``resamples``
     and ``min_runs`` default to the command's (or the policy's min_runs)."""
-    from .compare.bootstrap import DEFAULT_RESAMPLES
-    from .compare.comparison import compare as compare_groups
-    from .compare.sample import MIN_RUNS
+    from .comparison.bootstrap import DEFAULT_RESAMPLES
+    from .comparison.comparison import compare as compare_groups
+    from .comparison.sample import MIN_RUNS
 
     declared: list[tuple[str, Mapping[str, str]]] = []
     chosen = _policy(policy) if policy is not None else None
@@ -177,7 +177,7 @@ def _evidence(items: Sequence[PathLike | Mapping[str, Any] | Report]) -> list[tu
     """(source, JSON report) pairs from report files, parsed reports, or the
     :class:`Report` objects :func:`verify` and :func:`validate` return."""
     from .core.results import Report
-    from .gate.evidence import read_evidence
+    from .gating.evidence import read_evidence
     from .render.report import render
 
     found: list[tuple[str, Any]] = []
@@ -202,7 +202,7 @@ def gate(
     """Accept, warn or block a candidate under ``policy`` (``manifest gate``);
     ``evidence`` holds the ``verify``/``validate`` reports its ``require``
     list asks for (files, parsed JSON, or the reports those functions return)."""
-    from .gate.decision import gate as decide
+    from .gating.decision import gate as decide
 
     return decide(
         _group(baseline, "baseline"),

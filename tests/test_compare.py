@@ -18,7 +18,7 @@ from runfactory import chdir, sweep
 from test_stats import HW_EARLY, HW_TERM, HW_VISIT_1, HW_VISIT_2, SLEEP_1, SLEEP_2, sig
 
 from manifest.cli import main
-from manifest.compare.stats import holm
+from manifest.comparison.stats import holm
 from manifest.core.canonical import pretty_bytes
 
 

@@ -146,7 +146,7 @@ def test_every_public_name_is_in_the_api_reference(site: Path) -> None:
 
 
 def test_verify_verdicts_are_in_the_exit_code_reference(site: Path) -> None:
-    from manifest.verify.options import EXIT_CODES
+    from manifest.verification.options import EXIT_CODES
 
     text = page(site, "reference/exit-codes")
     for verdict, code in EXIT_CODES.items():

@@ -23,7 +23,7 @@ References (R 4.2.2 with effectsize 0.8.3, as printed with ``options(digits = 12
   (R solves with ``uniroot``, tol about 1e-5).
 - ``scipy.stats.bootstrap(..., method="BCa", batch=1000)`` on the same sorted
   data and generator gives the same interval (on data without ties: see
-  :mod:`manifest.compare.bootstrap`).
+  :mod:`manifest.comparison.bootstrap`).
 """
 
 from __future__ import annotations
@@ -35,13 +35,13 @@ import pytest
 from scipy import stats as sps
 from test_stats import HW_EARLY, HW_TERM, HW_VISIT_1, HW_VISIT_2, SLEEP_1, SLEEP_2
 
-from manifest.compare import distributions as dist
-from manifest.compare.bootstrap import bootstrap_interval, bootstrap_intervals
-from manifest.compare.effects import cliffs_delta, hedges_g, probability_of_improvement
-from manifest.compare.power import power, seeds_needed
-from manifest.compare.ranktest import mann_whitney, wilcoxon_signed_rank
-from manifest.compare.shift import hodges_lehmann
-from manifest.compare.stats import paired_t, two_sample_t
+from manifest.comparison import distributions as dist
+from manifest.comparison.bootstrap import bootstrap_interval, bootstrap_intervals
+from manifest.comparison.effects import cliffs_delta, hedges_g, probability_of_improvement
+from manifest.comparison.power import power, seeds_needed
+from manifest.comparison.ranktest import mann_whitney, wilcoxon_signed_rank
+from manifest.comparison.shift import hodges_lehmann
+from manifest.comparison.stats import paired_t, two_sample_t
 
 X60 = [i * 37 / 10 for i in range(1, 61)]
 Y55 = [i * 53 / 10 + 0.3 for i in range(1, 56)]

@@ -589,7 +589,7 @@ def test_missing_policy_exits_2(
 
 
 def test_the_example_policy_is_valid() -> None:
-    from manifest.gate.policy import load_policy
+    from manifest.gating.policy import load_policy
 
     policy = load_policy(Path(__file__).resolve().parent.parent / "conf" / "policy.yaml")
     assert policy.rules and policy.confidence == 0.95

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from manifest.core.canonical import manifest_digest, pretty_bytes
-from manifest.verify.options import default_timeout
+from manifest.verification.options import default_timeout
 
 HANGS = """\
 import subprocess

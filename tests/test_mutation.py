@@ -112,9 +112,9 @@ def test_every_group_names_files_that_exist(mutation: ModuleType) -> None:
 def test_a_module_is_measured_with_its_groups_tests(mutation: ModuleType) -> None:
     modules, tests = mutation.GROUPS["gate"]
     assert mutation.selection("gate") == ("gate", modules, tests)
-    assert mutation.selection("manifest/gate/rules.py") == (
+    assert mutation.selection("manifest/gating/rules.py") == (
         "gate",
-        ["manifest/gate/rules.py"],
+        ["manifest/gating/rules.py"],
         tests,
     )
     with pytest.raises(KeyError):

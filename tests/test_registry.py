@@ -19,7 +19,7 @@ from manifest.cli import main
 from manifest.core.canonical import digest_of, pretty_bytes
 from manifest.core.locking import LockTimeout, file_lock
 from manifest.core.reading import read_json
-from manifest.gate.policy import load_policy
+from manifest.gating.policy import load_policy
 from manifest.registry import history as history_mod
 from manifest.registry import promotion
 from manifest.registry.store import ConflictError, load

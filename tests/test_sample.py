@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from manifest.compare.sample import (
+from manifest.comparison.sample import (
     RELATIVE_TOLERANCE,
     more_seeds,
     negligible,

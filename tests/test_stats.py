@@ -28,7 +28,7 @@ import sys
 
 import pytest
 
-from manifest.compare import stats
+from manifest.comparison import stats
 
 SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
 SLEEP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
@@ -176,8 +176,8 @@ def test_importing_manifest_does_not_import_scipy() -> None:
     import subprocess
 
     code = (
-        "import sys, manifest, manifest.cli, manifest.compare.stats, "
-        "manifest.compare.comparison, manifest.gate.decision, manifest.registry.store; "
+        "import sys, manifest, manifest.cli, manifest.comparison.stats, "
+        "manifest.comparison.comparison, manifest.gating.decision, manifest.registry.store; "
         "from manifest.cli.main import build_parser; build_parser(); "
         "print(any(m == 'scipy' or m.startswith(('scipy.', 'numpy')) for m in sys.modules))"
     )
@@ -186,7 +186,7 @@ def test_importing_manifest_does_not_import_scipy() -> None:
 
 
 def test_contrast_t_needs_two_values_a_group_and_keeps_its_confidence() -> None:
-    from manifest.compare.ttest import contrast_t
+    from manifest.comparison.ttest import contrast_t
 
     short = contrast_t([1.0], [2.0, 3.0], weight=1.1, paired=False, alternative="greater")
     assert (short.test, short.method, short.alternative) == (

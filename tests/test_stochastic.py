@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from conftest import run_cli
-from manifest.verify.stochastic import envelope_checks, lucky_seed, prediction_interval
+from manifest.verification.stochastic import envelope_checks, lucky_seed, prediction_interval
 
 ENVELOPE = {"default": {"atol": 0.0, "rtol": 0.0}, "metrics": {"recall": {"atol": 0.0041}}}
 

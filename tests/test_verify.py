@@ -516,7 +516,7 @@ def test_a_config_the_repository_does_not_have_is_refused(
     ],
 )
 def test_screen_overrides(override: str, outcome: str) -> None:
-    from manifest.verify.trust import screen_overrides
+    from manifest.verification.trust import screen_overrides
 
     screened = screen_overrides([override])
     found = {
@@ -542,13 +542,13 @@ def test_screen_overrides(override: str, outcome: str) -> None:
 def test_metric_tolerance(
     found: float, recorded: float, atol: float, rtol: float, holds: bool
 ) -> None:
-    from manifest.verify.envelope import within
+    from manifest.verification.envelope import within
 
     assert within(found, recorded, atol, rtol) is holds
 
 
 def test_a_metric_tolerance_falls_back_to_the_default_field_by_field() -> None:
-    from manifest.verify.envelope import tolerance
+    from manifest.verification.envelope import tolerance
 
     envelope = {"default": {"atol": 0.1, "rtol": 0.01}, "metrics": {"loss": {"atol": 0.5}}}
     assert tolerance(envelope, "loss") == (0.5, 0.01)
@@ -557,7 +557,7 @@ def test_a_metric_tolerance_falls_back_to_the_default_field_by_field() -> None:
 
 
 def test_prediction_interval_is_the_textbook_one() -> None:
-    from manifest.verify.stochastic import prediction_interval
+    from manifest.verification.stochastic import prediction_interval
 
     interval = prediction_interval([1.0, 2.0, 3.0, 4.0, 5.0], 7.0, level=0.95)
 
@@ -571,7 +571,7 @@ def test_prediction_interval_is_the_textbook_one() -> None:
 
 
 def test_the_sandbox_passes_no_secrets_and_points_proxies_at_a_closed_port() -> None:
-    from manifest.verify.sandbox import minimal_env
+    from manifest.verification.sandbox import minimal_env
 
     source = {
         "PATH": "/bin",
@@ -600,7 +600,7 @@ def test_the_sandbox_passes_no_secrets_and_points_proxies_at_a_closed_port() -> 
 def test_paths_are_quoted_for_hydra_overrides(value: str, written: str) -> None:
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    from manifest.verify.rerun import quoted
+    from manifest.verification.rerun import quoted
 
     assert quoted(value) == written
     parsed = OverridesParser.create().parse_override(f"hydra.run.dir={written}")

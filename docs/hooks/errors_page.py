@@ -50,7 +50,7 @@ def errors() -> str:
 
 def verdicts() -> str:
     """verify's verdicts, worst first, and the exit code of each."""
-    from manifest.verify.options import EXIT_CODES, VERDICTS
+    from manifest.verification.options import EXIT_CODES, VERDICTS
 
     lines = ["| verdict | exit code |", "|---|---|"]
     lines += [f"| {code(v)} | {EXIT_CODES[v]} |" for v in VERDICTS]

@@ -15,11 +15,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..compare.groups import Group, Run, load_group
+from ..comparison.groups import Group, Run, load_group
 from ..core.canonical import digest_of
 from ..errors import InputError, UsageError
-from ..gate.decision import BLOCK, Decision, gate, report_bytes
-from ..gate.policy import Policy
+from ..gating.decision import BLOCK, Decision, gate, report_bytes
+from ..gating.policy import Policy
 from .history import new_entry
 from .store import ModelRecord, RefusedError, append, load, model_path
 

@@ -1,4 +1,4 @@
-"""Reporters for :class:`~manifest.compare.comparison.Comparison`: text, JSON, Markdown.
+"""Reporters for :class:`~manifest.comparison.comparison.Comparison`: text, JSON, Markdown.
 
 Numbers are printed at R's precision for ``htest`` objects: statistics and
 degrees of freedom to 5 significant digits, p-values to 4, intervals to 7,
@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import math
 
-from ..compare.comparison import Comparison, MetricComparison
-from ..compare.stats import BootstrapInterval, TestResult
+from ..comparison.comparison import Comparison, MetricComparison
+from ..comparison.stats import BootstrapInterval, TestResult
 from .escape import escape
 from .table import md_cell, md_code
 

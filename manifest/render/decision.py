@@ -1,4 +1,4 @@
-"""Reporters for :class:`~manifest.gate.decision.Decision`: text, JSON, JUnit XML, Markdown.
+"""Reporters for :class:`~manifest.gating.decision.Decision`: text, JSON, JUnit XML, Markdown.
 
 JSON is the gate report itself (what ``--write-report`` writes and what the
 registry records the digest of); JUnit XML goes through
@@ -7,7 +7,7 @@ registry records the digest of); JUnit XML goes through
 
 from __future__ import annotations
 
-from ..gate.decision import ACCEPT, BLOCK, Decision, RuleCheck, report_bytes
+from ..gating.decision import ACCEPT, BLOCK, Decision, RuleCheck, report_bytes
 from .escape import escape
 from .escape import json_text as safe_json
 from .table import md_cell, md_code

@@ -1,4 +1,4 @@
-"""Reporters for :class:`~manifest.compare.stratify.Stratified`: text, JSON, Markdown.
+"""Reporters for :class:`~manifest.comparison.stratify.Stratified`: text, JSON, Markdown.
 
 One table per metric: a row per stratum (its runs, difference, interval,
 Holm-adjusted p-value, P(better) and verdict), then the aggregate across
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 
-from ..compare.metric import MetricComparison
-from ..compare.stratify import Aggregate, Stratified
+from ..comparison.metric import MetricComparison
+from ..comparison.stratify import Aggregate, Stratified
 from .comparison import mc_rounded, num, pval
 from .escape import escape
 from .table import columns, md_cell, md_code, md_table

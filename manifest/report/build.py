@@ -15,8 +15,8 @@ from ..query.table import Runs
 from .curves import RunCurves, run_curves
 
 if TYPE_CHECKING:
-    from ..compare.comparison import Comparison
-    from ..gate.decision import Decision
+    from ..comparison.comparison import Comparison
+    from ..gating.decision import Decision
     from ..lineage.walk import Lineage
 
 MAX_CURVE_RUNS = 50
@@ -84,15 +84,15 @@ def _judge(
         return None, None
     if not baseline or not candidate:
         raise UsageError("give both --baseline and --candidate", hint="each a folder, glob or list")
-    from ..compare.groups import load_group
+    from ..comparison.groups import load_group
 
     base, cand = load_group(list(baseline), "baseline"), load_group(list(candidate), "candidate")
     if policy is None:
-        from ..compare.comparison import compare
+        from ..comparison.comparison import compare
 
         return compare(base, cand), None
-    from ..gate.decision import gate
-    from ..gate.policy import load_policy
+    from ..gating.decision import gate
+    from ..gating.policy import load_policy
 
     decision = gate(base, cand, load_policy(policy))
     return decision.comparison, decision

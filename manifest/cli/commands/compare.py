@@ -96,7 +96,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     declared: list[tuple[str, dict[str, str]]] = []
     min_runs = args.min_runs
     if args.policy is not None:
-        from ...gate.policy import load_policy
+        from ...gating.policy import load_policy
 
         policy = load_policy(args.policy)
         declared.append((f"policy {args.policy}", policy.directions()))
@@ -113,11 +113,11 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...compare.comparison import compare
-    from ...compare.groups import load_group
+    from ...comparison.comparison import compare
+    from ...comparison.groups import load_group
 
     if args.plot is not None:
-        from ...compare.plot import require_matplotlib
+        from ...comparison.plot import require_matplotlib
 
         require_matplotlib()
     baseline_specs, candidate_specs = sides(args)
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     candidate = load_group(candidate_specs, "candidate", keys=keys)
     options = _options(args)
     if args.stratify_by:
-        from ...compare.stratify import stratify
+        from ...comparison.stratify import stratify
         from ...render.stratified import render as render_stratified
 
         result = stratify(baseline, candidate, args.stratify_by, options=options)
@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     comparison = compare(baseline, candidate, **options)
     out(render(comparison, args.format), args.format)
     if args.plot is not None:
-        from ...compare.plot import plot
+        from ...comparison.plot import plot
 
         plot(comparison, args.plot, inputs=inputs)
         err(f"plot written to {escape(args.plot)}")

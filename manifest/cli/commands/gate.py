@@ -29,11 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ...compare.groups import load_group
+    from ...comparison.groups import load_group
     from ...core.outputs import check_output, gate_report, write_output
-    from ...gate.decision import BLOCK, gate, report_bytes
-    from ...gate.evidence import read_evidence
-    from ...gate.policy import load_policy
+    from ...gating.decision import BLOCK, gate, report_bytes
+    from ...gating.evidence import read_evidence
+    from ...gating.policy import load_policy
     from ...render.decision import render
 
     policy = load_policy(args.policy)

@@ -183,8 +183,8 @@ def _verify(args: argparse.Namespace, root: Path) -> int:
 
 
 def _promote(args: argparse.Namespace, root: Path) -> int:
-    from ...gate.evidence import read_evidence
-    from ...gate.policy import load_policy
+    from ...gating.evidence import read_evidence
+    from ...gating.policy import load_policy
     from ...registry.promotion import promote
     from ...registry.store import who_am_i
     from ...render.decision import render

@@ -38,7 +38,7 @@ from ..options import add_format, emit, err, out
 
 if TYPE_CHECKING:
     from ...core.results import Report
-    from ...verify.options import Progress, VerifyOptions
+    from ...verification.options import Progress, VerifyOptions
 
 
 def _count(minimum: int) -> type[int]:
@@ -219,14 +219,14 @@ def _show(event: Progress) -> None:
 
 def _upstream(args: argparse.Namespace, options: VerifyOptions) -> Report:
     from ...lineage.load import DEFAULT_STORE
-    from ...verify.upstream import verify_upstream
+    from ...verification.upstream import verify_upstream
 
     stores = args.store or [DEFAULT_STORE]
     return verify_upstream([str(p) for p in args.paths], stores, options, progress=_show)
 
 
 def _options(args: argparse.Namespace) -> VerifyOptions:
-    from ...verify.options import VerifyOptions
+    from ...verification.options import VerifyOptions
 
     for override in args.hydra:
         if not override.lstrip("+~").startswith(("hydra.", "hydra/")):
@@ -259,8 +259,8 @@ def run(args: argparse.Namespace) -> int:
     from ...core.outputs import check_output, verify_report
     from ...query.resolve import resolve_all
     from ...render.verification import summary_table, upstream_summary
-    from ...verify.report import exit_code, write_report
-    from ...verify.verifier import verify
+    from ...verification.report import exit_code, write_report
+    from ...verification.verifier import verify
 
     options = _options(args)
     files: list[Path] = []

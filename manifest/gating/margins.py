@@ -18,7 +18,7 @@ confidence (paired t when the runs are paired by seed, else Welch):
   ``ttost_paired``): both one-sided tests reject, i.e. the ``1 - 2 alpha``
   interval of the difference lies inside ``(-m, m)``; needs no direction.
 
-Runs without variance beyond rounding (:mod:`manifest.compare.sample`) have a
+Runs without variance beyond rounding (:mod:`manifest.comparison.sample`) have a
 bound equal to the observed value. A check that fails says whether the
 candidate falls short or the interval is too wide, and then about how many
 seeds per side would resolve it (R's ``power.t.test``, one-sided).
@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..compare import stats
-from ..compare.comparison import HIGHER, MetricComparison
-from ..compare.directions import improvement
-from ..compare.metric import spread
-from ..compare.power import seeds_needed
-from ..compare.sample import more_seeds, tolerance
+from ..comparison import stats
+from ..comparison.comparison import HIGHER, MetricComparison
+from ..comparison.directions import improvement
+from ..comparison.metric import spread
+from ..comparison.power import seeds_needed
+from ..comparison.sample import more_seeds, tolerance
 from .policy import PolicyRule
 from .rulecheck import RuleCheck, check, g
 

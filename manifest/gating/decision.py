@@ -1,6 +1,6 @@
 """Comparison + policy -> a promotion decision (accept, warn or block) with evidence.
 
-The rules' criteria are evaluated by :mod:`manifest.gate.rules` (their exact
+The rules' criteria are evaluated by :mod:`manifest.gating.rules` (their exact
 semantics are documented there). Invalid or edited manifests, and evidence
 that the policy requires but that is missing, block; runs that did not
 complete warn. The decision is ``block`` if any blocking check fails, else
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..compare.bootstrap import DEFAULT_RESAMPLES
-from ..compare.comparison import Comparison, compare
-from ..compare.groups import Group
+from ..comparison.bootstrap import DEFAULT_RESAMPLES
+from ..comparison.comparison import Comparison, compare
+from ..comparison.groups import Group
 from ..core.canonical import pretty_bytes
 from ..core.results import FAIL, PASS, WARN, Check, Report
 from .evidence import require_checks

@@ -7,8 +7,8 @@ test; for runs paired by their declared seed, the paired t-test and the
 Wilcoxon signed-rank test; effect sizes with intervals (Hedges' g, Cliff's
 delta, the Hodges-Lehmann shift, P(improvement)); Holm's correction of each
 test's p-values across the metrics compared; and a verdict that follows the
-shared small-sample and degeneracy policy (:mod:`manifest.compare.sample`).
-See :mod:`manifest.compare.stats` for the exact rules.
+shared small-sample and degeneracy policy (:mod:`manifest.comparison.sample`).
+See :mod:`manifest.comparison.stats` for the exact rules.
 
 Whether higher or lower is better is declared (:mod:`.directions`): by the
 runs' configs, a policy or ``--direction``; never guessed from a name.

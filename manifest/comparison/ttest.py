@@ -4,7 +4,7 @@ null difference ``mu`` and one- or two-sided alternatives; and the same test
 of a contrast ``mean(candidate) - k * mean(baseline)`` for relative changes.
 
 Data whose standard error is rounding noise are *essentially constant*
-(:mod:`manifest.compare.sample`): the test is undefined, with
+(:mod:`manifest.comparison.sample`): the test is undefined, with
 ``constant=True``, instead of a t of 1e15.
 """
 

@@ -1,12 +1,12 @@
 """Verify manifests: re-run each claim and check its reproducibility envelope.
 
 For each manifest: check that it is intact, pass it through the trust
-boundary (:mod:`manifest.verify.trust`: the repository's config, task, envelope and
+boundary (:mod:`manifest.verification.trust`: the repository's config, task, envelope and
 parameters), re-run it in a fresh folder through Hydra's launcher
-(:mod:`manifest.verify.rerun`), compare (:mod:`manifest.verify.envelope`; fresh seeds in
-:mod:`manifest.verify.stochastic`), name likely sources of a failure from a control
-re-run (:mod:`manifest.verify.diagnose`) and, on request, re-run under varied
-conditions (:mod:`manifest.verify.perturb`). The result is a
+(:mod:`manifest.verification.rerun`), compare (:mod:`manifest.verification.envelope`; fresh seeds in
+:mod:`manifest.verification.stochastic`), name likely sources of a failure from a control
+re-run (:mod:`manifest.verification.diagnose`) and, on request, re-run under varied
+conditions (:mod:`manifest.verification.perturb`). The result is a
 :class:`~manifest.core.results.Report`; nothing is printed here.
 """
 

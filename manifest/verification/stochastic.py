@@ -12,7 +12,7 @@ false-alarm rate for discrete and tied metrics: it is the metric's declared
 tolerance (``atol + rtol * |mean|``, so declare a discrete metric's
 resolution there, e.g. ``atol: 0.002`` for an accuracy over 500 examples) and
 at least the smallest gap between distinct fresh values. Fresh values that
-agree up to rounding have s = 0 (:mod:`manifest.compare.sample`).
+agree up to rounding have s = 0 (:mod:`manifest.comparison.sample`).
 
 **lucky-seed** (the record as a whole): the real threat is a record chosen
 as the best of several seeds, which a two-sided interval rarely catches. Each
@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from ..compare.sample import tolerance
+from ..comparison.sample import tolerance
 from ..core.results import FAIL, PASS, Check
 from ..core.tree import json_pointer
 from .envelope import tolerance as declared_tolerance
@@ -68,7 +68,7 @@ class PredictionInterval:
 
     @property
     def holds(self) -> bool:
-        """The record lies inside, up to rounding (:mod:`manifest.compare.sample`)."""
+        """The record lies inside, up to rounding (:mod:`manifest.comparison.sample`)."""
         slack = tolerance([*self.values, self.recorded])
         return self.lower - slack <= self.recorded <= self.upper + slack
 
@@ -150,7 +150,7 @@ def _metric_check(
 def _mean_ranks(table: list[list[float]], directions: Sequence[str]) -> list[float]:
     """Each run's mean rank over the metrics (columns), best = highest,
     ties sharing their mean rank."""
-    from ..compare.ranktest import ranks
+    from ..comparison.ranktest import ranks
 
     scores = [0.0] * len(table)
     for j, direction in enumerate(directions):

@@ -1,7 +1,7 @@
 """One metric of a comparison: its statistics, warnings and verdict.
 
 The verdict follows the shared small-sample and degeneracy policy
-(:mod:`manifest.compare.sample`): with fewer than ``min_runs`` runs on a side
+(:mod:`manifest.comparison.sample`): with fewer than ``min_runs`` runs on a side
 it is inconclusive; runs without variance beyond rounding agree exactly;
 otherwise the primary test (paired t when paired by seed, else Welch) decides
 at ``1 - confidence`` after Holm's correction across the metrics. A metric

@@ -6,7 +6,7 @@ Let ``b`` and ``c`` be the baseline and candidate means of the metric and the
 - ``threshold``: ``c >= threshold`` (higher) or ``c <= threshold`` (lower);
 - ``min`` / ``max``: ``c >= min`` / ``c <= max`` whatever the direction;
 - ``min_change``, ``min_relative_change``, ``non_inferiority_margin`` and
-  ``equivalence`` are tests (:mod:`manifest.gate.margins`).
+  ``equivalence`` are tests (:mod:`manifest.gating.margins`).
 
 Every criterion is *inconclusive* while a side it looks at has fewer than the
 policy's ``min_runs`` runs (the bounds look at the candidate only), and
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from ..compare.comparison import HIGHER, Comparison, MetricComparison
-from ..compare.directions import how_to_declare
+from ..comparison.comparison import HIGHER, Comparison, MetricComparison
+from ..comparison.directions import how_to_declare
 from .margins import margin_check
 from .policy import PolicyRule
 from .rulecheck import ACCEPT, BLOCK, INCONCLUSIVE, WARN_DECISION, RuleCheck, check, g, kind_of

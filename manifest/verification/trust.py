@@ -9,7 +9,7 @@ paths come from the repository, so recorded overrides of ``manifest.*`` and
 package), sweeps, and anything naming a ``_target_`` are refused.
 
 :func:`admit` recomposes the config from the repository with the recorded
-overrides (:mod:`manifest.verify.recompose`: Hydra's composition only, nothing is
+overrides (:mod:`manifest.verification.recompose`: Hydra's composition only, nothing is
 imported or run), takes the task from ``manifest.task`` of that config, and
 compares the parameter vector with the record.
 """

@@ -5,7 +5,7 @@ parameters) to :class:`~manifest.core.results.Check` rows with evidence:
 artifacts byte-identical where the envelope's ``identical`` globs ask, each
 metric within ``|found - recorded| <= atol + rtol * |recorded|``, inputs
 re-hashed. The differences of environment and code, context for any
-failure, are in :mod:`manifest.verify.context`.
+failure, are in :mod:`manifest.verification.context`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Differences of interpreter, platform, packages, numerics-relevant variables,
 git state and task source are not failures (a newer NumPy may well give the
 same bytes), but they are the first place to look when a check fails, so they
-are reported as ``warn`` rows, and :mod:`manifest.verify.diagnose` draws on them.
+are reported as ``warn`` rows, and :mod:`manifest.verification.diagnose` draws on them.
 """
 
 from __future__ import annotations

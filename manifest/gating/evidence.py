@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..compare.comparison import Comparison
+from ..comparison.comparison import Comparison
 from ..core.reading import read_json
 from ..core.results import FAIL, PASS
 from ..errors import ManifestFormatError
