@@ -126,3 +126,37 @@ def assert_one_line_error(err: str, *needles: str) -> None:
     assert "Traceback" not in err and "internal error" not in err, err
     for needle in needles:
         assert needle in lines[0], (needle, err)
+
+
+DISKS = [
+    pytest.param(full_disk, ("No space left on device", "the disk is full"), id="full-disk"),
+    pytest.param(read_only_dir, ("ead-only", "ermission"), id="read-only"),
+]
+POLICY = "rules:\n  - {metric: accuracy, direction: higher, threshold: 0.5}\n"
+
+
+def sweep_groups(root: Path) -> dict[str, Path]:
+    """Five baseline and five better candidate runs under ``root``, and a
+    policy that accepts the candidate."""
+    from runfactory import sweep
+
+    (root / "policy.yaml").write_text(POLICY, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "path", list(sys.path))
+        return {
+            "root": root,
+            "base": sweep(root, "base", {"accuracy": [0.80, 0.81, 0.82, 0.81, 0.80]}),
+            "cand": sweep(root, "cand", {"accuracy": [0.85, 0.86, 0.84, 0.86, 0.85]}),
+            "policy": root / "policy.yaml",
+        }
+
+
+def isolate_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``tmp_path`` as the current folder, with its own caches and a git
+    identity of its own."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    config = tmp_path / "gitconfig"
+    config.write_text("[user]\n\tname = Ada\n\temail = ada@example.org\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    return tmp_path

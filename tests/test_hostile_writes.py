@@ -10,45 +10,32 @@ registry rollback on a full disk, and verify's work folder on a full disk.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-from hostile_kit import assert_one_line_error, cli, full_disk, read_only_dir, tree
-from runfactory import sweep
+from hostile_kit import (
+    DISKS,
+    assert_one_line_error,
+    cli,
+    full_disk,
+    isolate_home,
+    sweep_groups,
+    tree,
+)
 
 Disk = Callable[[Path], AbstractContextManager[Path]]
-DISKS = [
-    pytest.param(full_disk, ("No space left on device",), id="full-disk"),
-    pytest.param(read_only_dir, ("ead-only", "ermission"), id="read-only"),
-]
-POLICY = "rules:\n  - {metric: accuracy, direction: higher, threshold: 0.5}\n"
 
 
 @pytest.fixture(scope="module")
 def groups(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("hostile-writes")
-    (root / "policy.yaml").write_text(POLICY, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sys, "path", list(sys.path))
-        return {
-            "root": root,
-            "base": sweep(root, "base", {"accuracy": [0.80, 0.81, 0.82, 0.81, 0.80]}),
-            "cand": sweep(root, "cand", {"accuracy": [0.85, 0.86, 0.84, 0.86, 0.85]}),
-            "policy": root / "policy.yaml",
-        }
+    return sweep_groups(tmp_path_factory.mktemp("hostile-writes"))
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
-    config = tmp_path / "gitconfig"
-    config.write_text("[user]\n\tname = Ada\n\temail = ada@example.org\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    yield tmp_path
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return isolate_home(tmp_path, monkeypatch)
 
 
 def _compare(groups: dict[str, Path], target: Path) -> list[str | Path]:
