@@ -34,6 +34,7 @@ def config(optimizer: str, seed: int):
 # run's `metrics.jsonl`; the manifest keeps the last value) and saves its
 # model into the run directory, where every file is recorded with its sha256.
 
+
 # %%
 def train(cfg, run) -> None:
     data, opt = cfg.data, cfg.optimizer
@@ -85,7 +86,8 @@ comparison = manifest.compare(
     STORE / "gd", STORE / "sgd", metrics=["accuracy"], directions={"accuracy": "higher"}
 )
 accuracy = comparison.metric("accuracy")
-print(f"accuracy: {accuracy.baseline.mean:.4f} -> {accuracy.candidate.mean:.4f}: {accuracy.verdict}")
+before, after = accuracy.baseline.mean, accuracy.candidate.mean
+print(f"accuracy: {before:.4f} -> {after:.4f}: {accuracy.verdict}")
 
 # %% [markdown]
 # Any recorded run can be loaded back, checked whole (schema and digest).
