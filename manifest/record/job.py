@@ -16,6 +16,7 @@ from typing import Any
 
 from ..core.tree import MISSING, get, leaves
 from ..errors import ConfigError
+from .resolving import resolve_by_key
 from .secrets import (
     DEFAULT_REDACT,
     REDACTED,
@@ -97,31 +98,19 @@ def find_seeds(params: dict[str, Any]) -> dict[str, int | None]:
 
 
 def _resolve(cfg: Any) -> dict[str, Any]:
-    """The resolved config without its ``hydra`` node.
+    """The resolved config without its ``hydra`` node; a key that cannot be
+    resolved is a :class:`ConfigError` naming it."""
+    from omegaconf.errors import OmegaConfBaseException
 
-    Resolved key by key: the ``hydra`` node of a run-mode job holds values
-    (``hydra.job.num``) that only exist in multirun and must not be touched.
-    """
-    from omegaconf import OmegaConf
-    from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
+    def refuse(key: str, exc: Exception) -> Any:
+        if not isinstance(exc, OmegaConfBaseException):
+            raise exc
+        raise ConfigError(
+            f"cannot resolve the config: {exc}".splitlines()[0],
+            pointer=getattr(exc, "full_key", None) or key,
+        ) from None
 
-    resolved: dict[str, Any] = {}
-    for key in cfg:
-        if key == "hydra":
-            continue
-        try:
-            value = cfg[key]
-            if OmegaConf.is_config(value):
-                value = OmegaConf.to_container(value, resolve=True, throw_on_missing=False)
-        except MissingMandatoryValue:
-            value = "???"
-        except OmegaConfBaseException as exc:
-            raise ConfigError(
-                f"cannot resolve the config: {exc}".splitlines()[0],
-                pointer=getattr(exc, "full_key", None) or str(key),
-            ) from None
-        resolved[str(key)] = value
-    return resolved
+    return resolve_by_key(cfg, refuse)
 
 
 def _under(path: Path, root: Path) -> Path | None:

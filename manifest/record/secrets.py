@@ -34,6 +34,7 @@ from typing import Any
 
 from ..core.tree import MISSING, get, leaves, put
 from ..errors import ConfigError
+from .resolving import resolve_by_key
 
 REDACTED = "<redacted>"
 DEFAULT_REDACT = (
@@ -147,7 +148,6 @@ def _resolved_with(work: Any, hydra_tree: Any, markers: Mapping[str, str]) -> di
     and every leaf of the ``hydra`` node answering its source's marker; a
     top-level key that cannot be resolved so is all ``env`` (conservative)."""
     from omegaconf import OmegaConf, flag_override
-    from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
     from .._hydra.internal import resolvers_replaced
 
@@ -155,21 +155,8 @@ def _resolved_with(work: Any, hydra_tree: Any, markers: Mapping[str, str]) -> di
     with flag_override(work, ["struct", "readonly"], [False, False]):
         work["hydra"] = _marker_tree(hydra_tree, markers["runtime"]) if hydra_tree else {}
     replacements = {name: (lambda *a, _m=markers[src], **k: _m) for name, src in _RESOLVERS.items()}
-    resolved: dict[str, Any] = {}
     with resolvers_replaced(replacements):
-        for key in work:
-            if key == "hydra":
-                continue
-            try:
-                value = work[key]
-                if OmegaConf.is_config(value):
-                    value = OmegaConf.to_container(value, resolve=True, throw_on_missing=False)
-            except MissingMandatoryValue:
-                value = "???"
-            except (OmegaConfBaseException, ValueError, TypeError):
-                value = markers["env"]
-            resolved[str(key)] = value
-    return resolved
+        return resolve_by_key(work, lambda key, exc: markers["env"])
 
 
 def _source(a: Any, b: Any, first: Mapping[str, str], second: Mapping[str, str]) -> str | None:
