@@ -141,14 +141,12 @@ def sweep_groups(root: Path) -> dict[str, Path]:
     from runfactory import sweep
 
     (root / "policy.yaml").write_text(POLICY, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sys, "path", list(sys.path))
-        return {
-            "root": root,
-            "base": sweep(root, "base", {"accuracy": [0.80, 0.81, 0.82, 0.81, 0.80]}),
-            "cand": sweep(root, "cand", {"accuracy": [0.85, 0.86, 0.84, 0.86, 0.85]}),
-            "policy": root / "policy.yaml",
-        }
+    return {
+        "root": root,
+        "base": sweep(root, "base", {"accuracy": [0.80, 0.81, 0.82, 0.81, 0.80]}),
+        "cand": sweep(root, "cand", {"accuracy": [0.85, 0.86, 0.84, 0.86, 0.85]}),
+        "policy": root / "policy.yaml",
+    }
 
 
 def isolate_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -104,8 +104,12 @@ def sweep(
         shutil.copytree(cached, folder)
         return folder
     sys.modules.pop(TASK_MODULE, None)  # import this project's task, not a cached one
-    with chdir(root):
-        code = main(["run", "--config-dir", str(conf), "-m", *overrides])
+    saved = list(sys.path)  # the run imports the task from the project's folder
+    try:
+        with chdir(root):
+            code = main(["run", "--config-dir", str(conf), "-m", *overrides])
+    finally:
+        sys.path[:] = saved
     expected = 1 if fail_seed is not None else 0
     assert code == expected, f"manifest run exited {code}"
     assert len(list(folder.glob("*.json"))) == len(seeds)

@@ -137,13 +137,11 @@ def test_load_finds_runs_and_refuses_an_edited_one(workdir: Path) -> None:
 @pytest.fixture(scope="module")
 def groups(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("api")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sys, "path", list(sys.path))
-        return {
-            "base": sweep(root, "base", BASE, directions=DIRECTIONS),
-            "cand": sweep(root, "cand", CAND, directions=DIRECTIONS),
-            "root": root,
-        }
+    return {
+        "base": sweep(root, "base", BASE, directions=DIRECTIONS),
+        "cand": sweep(root, "cand", CAND, directions=DIRECTIONS),
+        "root": root,
+    }
 
 
 def cli_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:

@@ -25,20 +25,18 @@ from manifest.core.canonical import pretty_bytes
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("runs")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sys, "path", list(sys.path))
-        return {
-            # same seeds 0..9 on both sides: paired
-            "paired_base": sweep(root, "paired_base", {"extra": SLEEP_2, "visit": HW_VISIT_2}),
-            "paired_cand": sweep(root, "paired_cand", {"extra": SLEEP_1, "visit": HW_VISIT_1}),
-            # seeds 0..9 against 100..109: not paired
-            "base": sweep(root, "base", {"extra": SLEEP_2, "perm": HW_EARLY}),
-            "cand": sweep(root, "cand", {"extra": SLEEP_1, "perm": HW_TERM}, offset=100),
-            "with_failure": sweep(
-                root, "with_failure", {"extra": SLEEP_1[:6]}, offset=100, fail_seed=102
-            ),
-            "root": root,
-        }
+    return {
+        # same seeds 0..9 on both sides: paired
+        "paired_base": sweep(root, "paired_base", {"extra": SLEEP_2, "visit": HW_VISIT_2}),
+        "paired_cand": sweep(root, "paired_cand", {"extra": SLEEP_1, "visit": HW_VISIT_1}),
+        # seeds 0..9 against 100..109: not paired
+        "base": sweep(root, "base", {"extra": SLEEP_2, "perm": HW_EARLY}),
+        "cand": sweep(root, "cand", {"extra": SLEEP_1, "perm": HW_TERM}, offset=100),
+        "with_failure": sweep(
+            root, "with_failure", {"extra": SLEEP_1[:6]}, offset=100, fail_seed=102
+        ),
+        "root": root,
+    }
 
 
 def compare_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -66,28 +65,26 @@ SHIFT_CAND = [1.35, 1.75, 1.30, 1.70, 1.30, 1.80, 1.50, 1.46]
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("decisions")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sys, "path", list(sys.path))
-        return {
-            "base": sweep(root, "base", BASE, directions=DIRECTIONS),
-            "cand": sweep(root, "cand", CAND, directions=DIRECTIONS),
-            "two": sweep(root, "two", {"score": [0.80, 0.81]}, directions=UP),
-            "two_up": sweep(root, "two_up", {"score": [0.95, 0.99]}, directions=UP),
-            "shift_base": sweep(
-                root, "shift_base", {"score": SHIFT_BASE, "eq": EQ_BASE}, directions=UP
-            ),
-            "shift_cand": sweep(
-                root,
-                "shift_cand",
-                {"score": SHIFT_CAND, "eq": EQ_CAND},
-                directions=UP,
-                offset=100,
-            ),
-            "extra_key": sweep(
-                root, "extra_key", CAND, directions=DIRECTIONS, extra=["+model.seed=${seed}"]
-            ),
-            "root": root,
-        }
+    return {
+        "base": sweep(root, "base", BASE, directions=DIRECTIONS),
+        "cand": sweep(root, "cand", CAND, directions=DIRECTIONS),
+        "two": sweep(root, "two", {"score": [0.80, 0.81]}, directions=UP),
+        "two_up": sweep(root, "two_up", {"score": [0.95, 0.99]}, directions=UP),
+        "shift_base": sweep(
+            root, "shift_base", {"score": SHIFT_BASE, "eq": EQ_BASE}, directions=UP
+        ),
+        "shift_cand": sweep(
+            root,
+            "shift_cand",
+            {"score": SHIFT_CAND, "eq": EQ_CAND},
+            directions=UP,
+            offset=100,
+        ),
+        "extra_key": sweep(
+            root, "extra_key", CAND, directions=DIRECTIONS, extra=["+model.seed=${seed}"]
+        ),
+        "root": root,
+    }
 
 
 def first(folder: Path) -> Path:

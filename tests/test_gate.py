@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -51,13 +50,11 @@ DIRECTIONS = {
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("gate")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sys, "path", list(sys.path))
-        return {
-            "base": sweep(root, "base", BASE, directions=DIRECTIONS),
-            "cand": sweep(root, "cand", CAND, directions=DIRECTIONS),
-            "root": root,
-        }
+    return {
+        "base": sweep(root, "base", BASE, directions=DIRECTIONS),
+        "cand": sweep(root, "cand", CAND, directions=DIRECTIONS),
+        "root": root,
+    }
 
 
 def write_policy(folder: Path, text: str) -> Path:
@@ -450,9 +447,7 @@ def test_a_sweep_with_crashed_seeds_is_gated_on_the_survivors_with_a_warning(
 @pytest.fixture(scope="module")
 def unpaired(runs: dict[str, Path]) -> dict[str, Path]:
     """The candidate's values under other seeds (100..105): runs not paired by seed."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sys, "path", list(sys.path))
-        cand = sweep(runs["root"], "cand-unpaired", CAND, offset=100, directions=DIRECTIONS)
+    cand = sweep(runs["root"], "cand-unpaired", CAND, offset=100, directions=DIRECTIONS)
     return {**runs, "cand": cand}
 
 

@@ -17,7 +17,6 @@ import io
 import json
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,9 +56,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     example = example_run(tmp_path_factory)
     root = tmp_path_factory.mktemp("property")
     (root / "policy.yaml").write_text(POLICY)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sys, "path", list(sys.path))
-        good = sweep(root, "good", {"accuracy": [0.8, 0.81, 0.82]})
+    good = sweep(root, "good", {"accuracy": [0.8, 0.81, 0.82]})
     return {"example": example, "root": root, "good": good, "policy": root / "policy.yaml"}
 
 

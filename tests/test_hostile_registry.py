@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +26,12 @@ rules:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("hostile-registry")
     (root / "policy.yaml").write_text(POLICY, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sys, "path", list(sys.path))
-        return {
-            "base": sweep(root, "base", {"accuracy": [0.80, 0.81, 0.82, 0.81, 0.80]}),
-            "good": sweep(root, "good", {"accuracy": [0.85, 0.86, 0.84, 0.86, 0.85]}),
-            "other": sweep(root, "other", {"accuracy": [0.87, 0.88, 0.86, 0.88, 0.87]}),
-            "policy": root / "policy.yaml",
-        }
+    return {
+        "base": sweep(root, "base", {"accuracy": [0.80, 0.81, 0.82, 0.81, 0.80]}),
+        "good": sweep(root, "good", {"accuracy": [0.85, 0.86, 0.84, 0.86, 0.85]}),
+        "other": sweep(root, "other", {"accuracy": [0.87, 0.88, 0.86, 0.88, 0.87]}),
+        "policy": root / "policy.yaml",
+    }
 
 
 @pytest.fixture

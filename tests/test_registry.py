@@ -35,31 +35,29 @@ rules:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("registry")
     (root / "policy.yaml").write_text(POLICY, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sys, "path", list(sys.path))
-        return {
-            "base": sweep(
-                root,
-                "base",
-                {"accuracy": [0.80, 0.81, 0.82, 0.81, 0.80], "latency_ms": [40, 41, 42, 40, 41]},
-            ),
-            "good": sweep(
-                root,
-                "good",
-                {"accuracy": [0.85, 0.86, 0.84, 0.86, 0.85], "latency_ms": [41, 42, 43, 41, 40]},
-            ),
-            "better": sweep(
-                root,
-                "better",
-                {"accuracy": [0.88, 0.87, 0.89, 0.88, 0.86], "latency_ms": [39, 40, 41, 40, 39]},
-            ),
-            "bad": sweep(
-                root,
-                "bad",
-                {"accuracy": [0.70, 0.72, 0.71, 0.69, 0.70], "latency_ms": [60, 61, 59, 62, 60]},
-            ),
-            "policy": root / "policy.yaml",
-        }
+    return {
+        "base": sweep(
+            root,
+            "base",
+            {"accuracy": [0.80, 0.81, 0.82, 0.81, 0.80], "latency_ms": [40, 41, 42, 40, 41]},
+        ),
+        "good": sweep(
+            root,
+            "good",
+            {"accuracy": [0.85, 0.86, 0.84, 0.86, 0.85], "latency_ms": [41, 42, 43, 41, 40]},
+        ),
+        "better": sweep(
+            root,
+            "better",
+            {"accuracy": [0.88, 0.87, 0.89, 0.88, 0.86], "latency_ms": [39, 40, 41, 40, 39]},
+        ),
+        "bad": sweep(
+            root,
+            "bad",
+            {"accuracy": [0.70, 0.72, 0.71, 0.69, 0.70], "latency_ms": [60, 61, 59, 62, 60]},
+        ),
+        "policy": root / "policy.yaml",
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,6 @@ resampled within each task).
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import numpy as np
@@ -33,18 +32,16 @@ TASKS = {
 def sides(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     root = tmp_path_factory.mktemp("strata")
     out: dict[str, list[str]] = {"baseline": [], "candidate": []}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sys, "path", list(sys.path))
-        for task, (base, cand) in TASKS.items():
-            for label, values in (("baseline", base), ("candidate", cand)):
-                folder = sweep(
-                    root,
-                    f"{label}-{task}",
-                    {"acc": values},
-                    directions={"acc": "higher"},
-                    extra=[f"+data.name={task}"],
-                )
-                out[label].append(str(folder))
+    for task, (base, cand) in TASKS.items():
+        for label, values in (("baseline", base), ("candidate", cand)):
+            folder = sweep(
+                root,
+                f"{label}-{task}",
+                {"acc": values},
+                directions={"acc": "higher"},
+                extra=[f"+data.name={task}"],
+            )
+            out[label].append(str(folder))
     only = sweep(root, "only", {"acc": [0.5] * 5}, extra=["+data.name=imagenet"])
     out["with_extra"] = [*out["baseline"], str(only)]
     out["root"] = [str(root)]
