@@ -36,7 +36,7 @@ BOOKKEEPING = frozenset(
     {"manifest.store", "manifest.owner", "manifest.hash_cache", "manifest.parents"}
 )
 GUARDED_ROOTS = ("manifest", "hydra", SCHEMA_NAME)
-_CONFIG_NAME = re.compile(r"^[A-Za-z0-9_][\w\-]*(/[A-Za-z0-9_][\w\-]*)*$")
+_CONFIG_NAME = re.compile(r"[A-Za-z0-9_][\w\-]*(/[A-Za-z0-9_][\w\-]*)*")
 _MAX_LISTED = 20
 
 
@@ -98,7 +98,7 @@ def config_name_problem(name: Any) -> str | None:
     """Why ``name`` cannot name a config of the repository, or None."""
     if not isinstance(name, str) or not name:
         return "the manifest names no config (it was not recorded from a config file)"
-    if not _CONFIG_NAME.match(name):
+    if not _CONFIG_NAME.fullmatch(name):
         return f"{name!r} is not a plain config name"
     return None
 
