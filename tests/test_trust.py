@@ -349,6 +349,11 @@ def test_declared_apps_are_read_in_order(tmp_path: Path) -> None:
             id="not-a-table",
         ),
         pytest.param(
+            "tool = 3\n",
+            ": /tool.hydra-manifest: not a table (expected a table, found a value)",
+            id="tool-not-a-table",
+        ),
+        pytest.param(
             '[tool.hydra-manifest]\napps = "a:main"\n',
             ": /tool.hydra-manifest/apps: bad list of apps "
             "(expected a list of \"module:function\" strings, found 'a:main')",
@@ -418,6 +423,18 @@ def test_a_module_no_file_holds_is_not_located(project: Path, module: str) -> No
     assert locate(module, project) is None
 
 
+def test_without_git_nothing_is_tracked_and_no_app_is_named(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "gitless_app.py").write_text(APP)
+    monkeypatch.setenv("PATH", "")
+
+    assert not tracked_at_head(project / "plain.py", project)
+    with pytest.raises(UnnamedApp, match=r"^gitless_app.py \(module gitless_app\) is not tracked"):
+        admit_app("gitless_app:main", project)
+    assert "gitless_app" not in sys.modules
+
+
 def test_only_files_of_the_checked_out_commit_are_tracked(project: Path, tmp_path: Path) -> None:
     assert tracked_at_head(project / "plain.py", project)
     assert tracked_at_head(project / "pkg" / "sub" / "train.py", project / "pkg")
@@ -443,6 +460,9 @@ def test_only_files_of_the_checked_out_commit_are_tracked(project: Path, tmp_pat
         pytest.param("from hydra import main\n@main()\ndef go(c): ...\n", "go", True, id="from"),
         pytest.param(
             "from hydra import main as m\n@m()\ndef go(c): ...\n", "go", True, id="from-as"
+        ),
+        pytest.param(
+            "import hydra.utils\n@hydra.main()\ndef main(c): ...\n", "main", True, id="sub"
         ),
         pytest.param(
             "import x\n@x.cache\n@hydra.main()\ndef main(c): ...\n", "main", True, id="2nd"

@@ -60,7 +60,8 @@ def declared_apps(project_dir: Path) -> tuple[str, ...]:
     path = project_dir / PYPROJECT
     if not path.is_file():
         return ()
-    table = _read_toml(path).get("tool", {}).get("hydra-manifest", {})
+    tool = _read_toml(path).get("tool", {})
+    table = tool.get("hydra-manifest", {}) if isinstance(tool, dict) else tool
     if not isinstance(table, dict):
         raise ConfigError(
             "not a table", file=str(path), pointer=f"/{TABLE}", expected="a table", found="a value"
