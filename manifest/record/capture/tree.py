@@ -15,7 +15,10 @@ for each changed or untracked path, its status and the sha256 of its bytes
 repository with an MLflow folder of 25,000 files 2.7x slower; the bytes are
 hashed once and remembered by (device, inode, size, mtime) in a per-repository
 cache, and when no path's status or stamp changed (one signature over all of
-them), the digest is taken from the cache without even that lookup.
+them), the digest is taken from the cache without even that lookup. Even
+that look at each file costs a third of a second at 25,000 files; when git's
+listing is what it was and git, asked in C, finds no file changed since the
+last summary, the whole section is taken from that summary (:mod:`.quick`).
 """
 
 from __future__ import annotations
@@ -24,12 +27,13 @@ import gc
 import heapq
 import os
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .quick import Quick
 from .treecache import Info, TreeCache, stamp_text
 
 MAX_CHANGED_LISTED = 100
@@ -81,9 +85,21 @@ def parse_status(output: bytes) -> list[tuple[str, str]]:
     return found
 
 
-def not_dirt(entries: list[tuple[str, str]], root: Path) -> list[tuple[str, str]]:
+def not_dirt(
+    entries: list[tuple[str, str]], root: Path, folders: dict[str, bool] | None = None
+) -> list[tuple[str, str]]:
     """``entries`` without the untracked files of Hydra run folders (a folder
-    above them holds ``.hydra/``); each folder is looked at once."""
+    above them holds ``.hydra/``); each folder is looked at once, and its
+    verdict left in ``folders``."""
+    found = run_folders(root, {path.rpartition("/")[0] for code, path in entries if code == "??"})
+    if folders is not None:
+        folders.update(found)
+    return [e for e in entries if e[0] != "??" or not found[e[1].rpartition("/")[0]]]
+
+
+def run_folders(root: Path, folders: Iterable[str]) -> dict[str, bool]:
+    """For each of ``folders`` and the folders above them, whether it is in a
+    Hydra run folder (it or a folder above it holds ``.hydra/``)."""
     verdicts: dict[str, bool] = {"": False}
 
     def in_run_folder(folder: str) -> bool:
@@ -94,7 +110,9 @@ def not_dirt(entries: list[tuple[str, str]], root: Path) -> list[tuple[str, str]
             verdicts[folder] = known
         return known
 
-    return [e for e in entries if e[0] != "??" or not in_run_folder(e[1].rpartition("/")[0])]
+    for folder in folders:
+        in_run_folder(folder)
+    return verdicts
 
 
 @dataclass(frozen=True)
@@ -147,12 +165,41 @@ def snapshot(cwd: Path, *, exclude: Sequence[Path] = (), cache: Path | None = No
     commit = lines[1] if len(lines) > 1 and top.returncode == 0 else None
     spec = pathspec(root, exclude)
     collapsed = _start(["status", "--porcelain=v2", "--branch", "-z", *spec], root)
+    quick = Quick.of(root, spec, cache) if cache is not None else None
+    check = quick.check(root) if quick is not None else None
+    listing = _start(["status", "--porcelain=v1", "-z", "--untracked-files=all", *spec], root)
+    output = listing.communicate(timeout=120)[0]
+    found = check.result(commit, output, lambda f: run_folders(root, f)) if check else None
+    if found is not None:  # nothing changed since the last summary
+        section, tracked = found["section"], tuple((p, _stamp(root / p)) for p in found["tracked"])
+    else:
+        section, tracked = _summary(root, commit, output, cache, quick)
+    listed = _parse_listing(collapsed.communicate(timeout=120)[0], root)[1]
+    return Snapshot(section, root, tuple(spec), listed, tracked)
+
+
+def _summary(
+    root: Path,
+    commit: str | None,
+    listing: bytes,
+    cache: Path | None,
+    quick: Quick | None,
+) -> tuple[dict[str, Any], tuple[tuple[str, str], ...]]:
+    """The ``code.git`` section and the stamps of the changed tracked files,
+    from git's ``listing`` and a look at each uncommitted file; remembered in
+    ``quick``."""
+    folders: dict[str, bool] = {}
     with _gc_paused():  # tens of thousands of small objects: no collection midway
-        entries, infos, tree_cache = _listed_and_stamped(root, spec, cache)
+        entries = not_dirt(parse_status(listing), root, folders)
+        indexed = quick is not None and quick.prepare(root, [p for _, p in entries])
+        infos = _stamped(root, entries)
+        tree_cache = TreeCache(root, cache)
         digest = tree_cache.digest(commit, entries, infos) if entries else None
-        pairs = zip(entries, infos, strict=True)
+        pairs = list(zip(entries, infos, strict=True))
         tracked = tuple((path, stamp_text(info)) for (code, path), info in pairs if code != "??")
         changed = heapq.nsmallest(MAX_CHANGED_LISTED, {p for _, p in entries})
+        # a path listed but gone when looked at may come back unlisted by the index
+        whole = all(info is not None or "D" in code for (code, _), info in pairs)
     section = {
         "available": True,
         "commit": commit,
@@ -160,8 +207,9 @@ def snapshot(cwd: Path, *, exclude: Sequence[Path] = (), cache: Path | None = No
         "diff_sha256": digest,
         "changed": changed,
     }
-    listing = _parse_listing(collapsed.communicate(timeout=120)[0], root)[1]
-    return Snapshot(section, root, tuple(spec), listing, tracked)
+    if quick is not None and indexed and whole and tree_cache.settled:
+        quick.remember(commit, listing, folders, section, [p for p, _ in tracked])
+    return section, tracked
 
 
 @contextmanager
@@ -182,33 +230,16 @@ def _start(args: Sequence[str], root: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _listed_and_stamped(
-    root: Path, spec: Sequence[str], cache: Path | None
-) -> tuple[list[tuple[str, str]], list[Info], TreeCache]:
-    """Every uncommitted path (status, path) with its ``lstat``. Git lists
-    them while this process stats the paths it listed last time: the two
-    costs overlap (a repository with 25,000 untracked files pays each once)."""
-    listing = _start(["status", "--porcelain=v1", "-z", "--untracked-files=all", *spec], root)
-    tree_cache = TreeCache(root, cache)
+def _stamped(root: Path, entries: list[tuple[str, str]]) -> list[Info]:
+    """The ``lstat`` of each path (None: gone)."""
     base = f"{root}{os.sep}"
-    early: dict[str, Info] = {}
-    for path in tree_cache.known_paths():
-        try:
-            early[path] = os.lstat(base + path)
-        except OSError:
-            early[path] = None
-    output, _ = listing.communicate(timeout=120)
-    entries = not_dirt(parse_status(output), root)
     infos: list[Info] = []
     for _, path in entries:
-        if path in early:
-            infos.append(early[path])
-            continue
         try:
             infos.append(os.lstat(base + path))
         except OSError:
             infos.append(None)
-    return entries, infos, tree_cache
+    return infos
 
 
 def changed_since(start: Snapshot) -> list[str]:

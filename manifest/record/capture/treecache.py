@@ -6,9 +6,8 @@ every one is what it was last time (one signature over all of them), the
 digest is the cache's; otherwise each file whose stamp is remembered keeps
 its hash, and only the others are read. A file modified in the last two
 seconds may change again within its mtime's tick, so its hash is not
-remembered (the "racy git" rule). A missing or unreadable cache only costs
-time. :meth:`TreeCache.known_paths` lets the caller ``lstat`` last time's
-paths while git is still listing this time's.
+remembered (the "racy git" rule), and :attr:`TreeCache.settled` says so. A
+missing or unreadable cache only costs time.
 
 The file is ``<cache>/hydra-manifest/tree-<hash of the root>``: a header line,
 then ``path NUL stamp NUL sha256 NUL`` per file (paths never hold NUL).
@@ -72,6 +71,7 @@ class TreeCache:
         self.path = folder / f"tree-{name}" if folder is not None else None
         self.header: tuple[str, str] | None = None
         self._parts: list[str] = []  # path, stamp, sha256, path, ... (parsed when needed)
+        self.settled = False  # the last digest is remembered with its signature
         self._load()
 
     def _load(self) -> None:
@@ -88,10 +88,6 @@ class TreeCache:
         self.header = (fields[1], fields[2])
         self._parts = body.split("\0")
 
-    def known_paths(self) -> list[str]:
-        """The paths of last time, to ``lstat`` while git lists this time's."""
-        return self._parts[0:-1:3]
-
     def _known(self) -> dict[str, tuple[str, str]]:
         parts = self._parts
         return {parts[i]: (parts[i + 1], parts[i + 2]) for i in range(0, len(parts) - 2, 3)}
@@ -101,6 +97,7 @@ class TreeCache:
         ``lstat`` in ``infos`` (None: gone)."""
         signature = _signature(commit, entries, infos)
         if self.header is not None and self.header[0] == signature:
+            self.settled = True
             return self.header[1]
         hashed = self._hash(entries, infos)
         result = sha256_of_entries(commit, hashed)
@@ -146,6 +143,7 @@ class TreeCache:
                 parts.append(f"{path}\0{stamp_text(info)}\0{sha}\0")
             elif info is not None:
                 parts[0] = f"{_HEADER} - -\n"  # a racy file: no shortcut next time
+        self.settled = not parts[0].endswith(" - -\n")
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             atomic_write(self.path, "".join(parts).encode("utf-8", "surrogateescape"))
 
