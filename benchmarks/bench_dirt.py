@@ -9,7 +9,8 @@ folder of 25,000 files (110 MB, an MLflow or sweep folder left in the tree).
 Interleaved rounds run, in each, the same example:
 
 - a bare ``@hydra.main`` app calling the example's task (no manifest), in
-  the messy repository;
+  the messy repository, in its run folder as ``manifest run`` runs it (else
+  the task's outputs land in the project and change its tree every round);
 - ``manifest run`` in the clean repository;
 - ``manifest run`` in the messy repository.
 
@@ -54,6 +55,8 @@ def main(cfg):
 if __name__ == "__main__":
     main()
 """
+
+CHDIR = "hydra.job.chdir=True"  # what manifest run passes: outputs go to the run folder
 
 
 def git(cwd: Path, *args: str) -> None:
@@ -120,7 +123,7 @@ def main() -> None:
         figures: dict[str, list[tuple[float, int]]] = {"bare": [], "clean": [], "messy": []}
         for i in range(rounds):  # interleaved: drift and load hit all three alike
             figures["bare"].append(
-                timed([python, "app.py", f"hydra.run.dir=outputs/b{i}"], messy, env)
+                timed([python, "app.py", f"hydra.run.dir=outputs/b{i}", CHDIR], messy, env)
             )
             figures["clean"].append(
                 timed([manifest, "run", f"hydra.run.dir=outputs/c{i}"], clean, env)
