@@ -52,6 +52,15 @@ def test_snap_makes_rounding_ties_ties_whatever_the_order() -> None:
     assert snap([1.0, 1.0 + 1e-9], tolerance([1.0])) == [1.0, 1.0 + 1e-9]  # a real gap stays
     assert snap([2.0, 1.0], 0.0) == [2.0, 1.0]
     assert snap_zero([1e-17, -1e-17, 0.1], 1e-16) == [0.0, 0.0, 0.1]
+    assert snap([0.30000000000000004, 0.3], tolerance([0.3])) == [0.3, 0.3]  # two values
+    assert snap([], 0.1) == [] and snap([2.5], 0.1) == [2.5]
+
+
+def test_values_exactly_the_tolerance_apart_are_tied() -> None:
+    """The tolerance is inclusive everywhere: a gap of exactly ``tol`` is a tie,
+    a magnitude of exactly ``tol`` is zero."""
+    assert snap([1.25, 1.0, 1.75], 0.25) == [1.0, 1.0, 1.75]
+    assert snap_zero([0.25, -0.25, 0.5], 0.25) == [0.0, 0.0, 0.5]
 
 
 @pytest.mark.parametrize(
@@ -82,6 +91,7 @@ def test_more_seeds() -> None:
         pytest.param(5.2, 5, "run about 1 more seed per side", id="one"),
         pytest.param(3.0, 5, "run about 1 more seed per side", id="already-enough"),
         pytest.param(9.1, 5, "run about 5 more seeds per side", id="several"),
+        pytest.param(7.0, 5, "run about 2 more seeds per side", id="two"),
     ],
 )
 def test_more_seeds_says_how_many_per_side(needed: float | None, have: int, text: str) -> None:

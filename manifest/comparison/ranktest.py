@@ -54,7 +54,7 @@ def _exact_p(
     below = cdf(statistic)
     above = 1.0 - cdf(statistic - 1)
     if alternative == "greater":
-        return max(above, 0.0)
+        return above
     if alternative == "less":
         return below
     return min(2 * (above if statistic > center else below), 1.0)
@@ -67,7 +67,7 @@ def _normal_p(z: float, sigma: float, alternative: str) -> float:
         return dist.norm_cdf(-z)
     if alternative == "less":
         return dist.norm_cdf(z)
-    return min(2 * min(dist.norm_cdf(z), dist.norm_cdf(-z)), 1.0)
+    return 2 * dist.norm_cdf(-abs(z))  # at most 1: P(Z <= 0) is exactly 1/2
 
 
 def mann_whitney(

@@ -47,11 +47,11 @@ def negligible(stderr: float, *groups: Iterable[float]) -> bool:
 
 
 def snap(values: Sequence[float], tol: float) -> list[float]:
-    """``values`` with every run of sorted values closer than ``tol`` to its
+    """``values`` with every run of sorted values at most ``tol`` from its
     neighbour replaced by the smallest of the run: ties that rounding split
     are ties again. The result does not depend on the order of ``values``."""
     data = [float(v) for v in values]
-    if tol <= 0 or len(data) < 2:
+    if not data:
         return data
     order = sorted(range(len(data)), key=data.__getitem__)
     out = list(data)

@@ -69,8 +69,8 @@ def t_result(
     *,
     groups: tuple[Sequence[float], ...],
     null: float = 0.0,
-    alternative: str = "two-sided",
-    confidence: float = 0.95,
+    alternative: str,
+    confidence: float,
 ) -> TestResult:
     """p-value and interval of ``parts`` as R's ``t.test`` prints them."""
     check_alternative(alternative)
@@ -81,7 +81,7 @@ def t_result(
     t = (parts.estimate - null) / parts.stderr
     df, se, est = parts.df, parts.stderr, parts.estimate
     if alternative == "two-sided":
-        p = min(2 * dist.t_cdf(-abs(t), df), 1.0)
+        p = 2 * dist.t_cdf(-abs(t), df)  # at most 1: P(T <= 0) is exactly 1/2
         q = dist.t_ppf(1 - (1 - confidence) / 2, df)
         interval: tuple[float | None, float | None] = (est - q * se, est + q * se)
     elif alternative == "greater":
