@@ -221,7 +221,9 @@ def test_exact_rank_sum_distribution_sums_to_one(m: int, n: int) -> None:
     assert dist.rank_sum_cdf(median, m, n) >= 0.5 > dist.rank_sum_cdf(median - 1, m, n)
 
 
-def scipy_bca(*sides: list[float], seed: int, resamples: int) -> tuple[float, float]:
+def scipy_bca(
+    *sides: list[float], seed: int, resamples: int, confidence: float = 0.95
+) -> tuple[float, float]:
     """SciPy's BCa interval of mean(c) - mean(b) (two sides, sorted) or of the
     mean (one side: paired differences, sorted)."""
 
@@ -230,6 +232,7 @@ def scipy_bca(*sides: list[float], seed: int, resamples: int) -> tuple[float, fl
         return means[-1] - means[0] if len(means) == 2 else means[0]
 
     kwargs = {"n_resamples": resamples, "batch": 1000, "method": "BCa", "vectorized": True}
+    kwargs["confidence_level"] = confidence
     data = tuple(np.sort(side) for side in sides)
     generator = np.random.default_rng(seed)
     try:
@@ -265,3 +268,142 @@ def test_paired_bootstrap_resamples_the_differences() -> None:
     assert shifted is not None and shifted.method == "degenerate"
     assert (shifted.low, shifted.high) == pytest.approx((0.5, 0.5))
     assert shifted.note == "every resample gives the same difference: the runs do not vary"
+
+
+def test_bootstrap_draws_a_last_partial_batch_as_scipy_does() -> None:
+    data = np.random.default_rng(4)
+    base, cand = list(data.gamma(2.0, 1.0, 8)), list(data.gamma(2.5, 1.0, 11))
+    ours = bootstrap_interval(base, cand, seed=6, resamples=1500, confidence=0.9)
+    assert ours is not None and (ours.resamples, ours.confidence) == (1500, 0.9)
+    assert ours.method == "BCa bootstrap, 1500 resamples, seed 6"
+    reference = scipy_bca(base, cand, seed=6, resamples=1500, confidence=0.9)
+    assert (ours.low, ours.high) == pytest.approx(reference, abs=1e-12)
+
+
+def test_the_monte_carlo_error_is_the_spread_of_neighbouring_order_statistics() -> None:
+    from manifest.comparison.bootstrap import quantile_se
+
+    resamples = np.arange(1001.0)  # the q quantile is 1000 q
+    assert quantile_se(resamples, 0.5) == pytest.approx(1000 * math.sqrt(0.25 / 1001))
+    assert quantile_se(resamples, 0.1) == pytest.approx(1000 * math.sqrt(0.09 / 1001))
+    # near an end the neighbours stop at the smallest and largest resample
+    assert quantile_se(np.arange(11.0), 0.95) == pytest.approx(
+        (10 - 10 * (0.95 - 0.0657)) / 2, abs=1e-3
+    )
+    assert quantile_se(np.arange(11.0), 0.05) == pytest.approx(10 * (0.05 + 0.0657) / 2, abs=1e-3)
+
+
+def test_an_interval_from_resamples_that_do_not_vary_has_no_monte_carlo_error() -> None:
+    # two runs a side, one of them constant: few distinct resample means
+    ours = bootstrap_interval([1.0, 1.0], [2.0, 4.0], seed=0, resamples=2000)
+    assert ours is not None and ours.method.startswith("BCa") and ours.monte_carlo_se == 0.0
+
+
+@pytest.mark.parametrize(
+    ("n_b", "n_c", "n"), [(19, 30, 19), (30, 19, 19), (20, 20, None), (25, 20, None)]
+)
+def test_the_bootstrap_undercovers_below_20_runs_a_side(n_b: int, n_c: int, n: int | None) -> None:
+    from manifest.comparison.bootstrap import undercoverage
+
+    warning = undercoverage(n_b, n_c)
+    if n is None:
+        assert warning is None
+    else:
+        assert warning == (
+            f"the bootstrap interval undercovers with n = {n} per side (fewer than 20): "
+            "it is too narrow, trust the t interval"
+        )
+
+
+def test_bootstrap_needs_two_runs_a_side_per_metric() -> None:
+    two = bootstrap_intervals([[1.0, 2.0], [1.0]], [[2.0, 4.0], [2.0, 3.0]], paired=False)
+    assert two[0] is not None and two[1] is None
+    degenerate = bootstrap_interval([1.0, 1.0], [3.0, 3.0], confidence=0.8)
+    assert degenerate is not None and degenerate.confidence == 0.8
+
+
+def scipy_power(n: float, delta: float, sd: float, paired: bool, alpha: float, sides: int) -> float:
+    df = n - 1 if paired else 2 * (n - 1)
+    ncp = math.sqrt(n if paired else n / 2) * abs(delta) / sd
+    return float(sps.nct.sf(sps.t.ppf(1 - alpha / sides, df), df, ncp))
+
+
+@pytest.mark.parametrize("paired", [False, True], ids=["unpaired", "paired"])
+@pytest.mark.parametrize("sides", [1, 2])
+def test_power_and_seeds_needed_agree_with_scipys_noncentral_t(paired: bool, sides: int) -> None:
+    from scipy.optimize import brentq
+
+    got = power(7.5, -0.8, 1.3, paired=paired, alpha=0.1, sides=sides)
+    assert got == pytest.approx(scipy_power(7.5, -0.8, 1.3, paired, 0.1, sides), rel=1e-9)
+    n = seeds_needed(0.8, 1.3, paired=paired, alpha=0.1, target=0.9, sides=sides)
+    root = brentq(lambda m: scipy_power(m, 0.8, 1.3, paired, 0.1, sides) - 0.9, 2, 1e4, xtol=1e-12)
+    assert n == pytest.approx(root, rel=1e-9)
+
+
+def test_seeds_needed_at_the_ends_of_its_search() -> None:
+    assert seeds_needed(50.0, 1.0) == 2.0  # two runs a side already resolve it
+    assert seeds_needed(1e-6, 1.0) is None  # not within ten million runs
+    assert seeds_needed(float("inf"), 1.0) is None and seeds_needed(1.0, float("inf")) is None
+
+
+def test_the_seeds_hint_says_how_many_and_at_which_spread() -> None:
+    from manifest.comparison.power import hint
+
+    n = seeds_needed(0.5, 1.0)
+    assert n is not None
+    assert hint(-0.5, 1.0, paired=False, alpha=0.05) == (
+        f"about {math.ceil(n)} seeds per side to resolve a difference of 0.5 at this "
+        "spread (sd 1; 80% power, two-sided 5%)"
+    )
+    paired = hint(0.5, 1.0, paired=True, alpha=0.1, sides=1)
+    assert paired is not None and paired.startswith("about ")
+    assert "pairs of seeds" in paired and "one-sided 10%" in paired
+    assert hint(0.5, 1.0, paired=False, alpha=0.05, have=math.ceil(n)) is None
+    assert hint(0.5, 1.0, paired=False, alpha=0.05, have=math.ceil(n) - 1) is not None
+    assert hint(0.0, 1.0, paired=False, alpha=0.05) is None
+
+
+@pytest.mark.parametrize(
+    ("base", "cand", "paired", "value", "note"),
+    [
+        pytest.param([1.0], [2.0, 3.0], False, None, "needs 2 runs per side", id="one-run"),
+        pytest.param([1.0, 1.0, 1.0], [3.0, 3.0], False, 2.0,
+                     "no interval: every run of each side gives the same value", id="constant"),
+        pytest.param([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], True, 0.0,
+                     "no interval: fewer than 2 non-zero differences", id="no-difference"),
+        pytest.param([1.0, 2.0, 3.0], [1.0, 2.0, 4.5], True, 1.5,
+                     "no interval: fewer than 2 non-zero differences", id="one-difference"),
+        pytest.param([0.1, 0.2, 0.3], [0.4, 0.5, 0.6], True, 0.3,
+                     "no interval: every difference is the same", id="one-shift"),
+    ],
+)  # fmt: skip
+def test_hodges_lehmann_without_an_interval_says_why(
+    base: list[float], cand: list[float], paired: bool, value: float | None, note: str
+) -> None:
+    hl = hodges_lehmann(base, cand, paired=paired, confidence=0.95)
+    assert (hl.low, hl.high, hl.note) == (None, None, note)
+    assert hl.value == (None if value is None else pytest.approx(value))
+
+
+def test_hodges_lehmann_names_its_interval() -> None:
+    exact = hodges_lehmann(HW_EARLY, HW_TERM, paired=False, confidence=0.9)
+    assert exact.method == "median of all differences, exact interval" and exact.confidence == 0.9
+    tied = hodges_lehmann(SLEEP_1, SLEEP_2, paired=False, confidence=0.95)
+    assert tied.method == "median of all differences, asymptotic interval"
+    paired = hodges_lehmann(HW_VISIT_2, HW_VISIT_1, paired=True, confidence=0.95)
+    assert paired.method == "pseudomedian of the paired differences, exact interval"
+    zero = hodges_lehmann(SLEEP_1, SLEEP_2, paired=True, confidence=0.95)
+    assert zero.method == "pseudomedian of the paired differences, asymptotic interval"
+    assert zero.note == "1 zero difference(s) dropped"
+
+
+def test_cliffs_delta_needs_two_runs_a_side_and_reaches_minus_one() -> None:
+    short = cliffs_delta([1.0], [2.0, 3.0], confidence=0.95)
+    assert (short.value, short.low, short.note) == (None, None, "needs 2 runs per side")
+    below = cliffs_delta([4.0, 5.0, 6.0], [1.0, 2.0, 3.0], confidence=0.95)
+    assert below.value == -1.0 and below.low == -1.0 and below.high is not None
+    assert below.high == pytest.approx(
+        -cliffs_delta([1.0, 2.0, 3.0], [4.0, 5.0, 6.0], confidence=0.95).low
+    )
+    undefined = probability_of_improvement(short, "higher")
+    assert (undefined.value, undefined.note) == (None, "needs 2 runs per side")
