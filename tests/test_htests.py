@@ -113,10 +113,13 @@ def test_two_sample_t_needs_two_runs_a_side_and_still_reports_the_difference(
 
 
 def test_paired_t_needs_two_pairs_of_the_same_length() -> None:
-    one = stats.paired_t([1.0], [3.5])
+    one = stats.paired_t([1.0], [3.5], alternative="greater")
     assert (one.p_value, one.estimate, one.note) == (None, 2.5, "undefined: needs at least 2 pairs")
+    assert (one.test, one.method, one.alternative) == ("paired_t", "Paired t-test", "greater")
     assert stats.paired_t([], []).estimate == 0.0
-    with pytest.raises(ValueError, match="same length"):
+    two = stats.paired_t([1.0, 2.0], [2.0, 4.0])
+    assert two.p_value == pytest.approx(sp.ttest_rel([2.0, 4.0], [1.0, 2.0]).pvalue)
+    with pytest.raises(ValueError, match=r"^paired samples must have the same length$"):
         stats.paired_t([1.0, 2.0], [1.0])
 
 
@@ -144,7 +147,10 @@ def test_one_constant_group_is_still_a_welch_test() -> None:
 
 
 def test_an_unknown_alternative_is_refused() -> None:
-    with pytest.raises(ValueError, match="alternative must be one of"):
+    with pytest.raises(
+        ValueError,
+        match=r"^alternative must be one of \('two-sided', 'greater', 'less'\), not 'bigger'$",
+    ):
         stats.two_sample_t(BASE, CAND, alternative="bigger")
     with pytest.raises(ValueError, match="'bigger'"):
         stats.mann_whitney(BASE, CAND, alternative="bigger")
@@ -275,14 +281,14 @@ def test_wilcoxon_undefined_and_unpaired() -> None:
         "undefined: every difference is zero",
         "less",
     )
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(ValueError, match=r"^paired samples must have the same length$"):
         stats.wilcoxon_signed_rank([1.0, 2.0], [1.0])
 
 
 def test_probability_of_improvement_needs_both_groups() -> None:
-    with pytest.raises(ValueError, match="both groups"):
+    with pytest.raises(ValueError, match=r"^both groups need values$"):
         stats.probability_of_improvement([], [1.0])
-    with pytest.raises(ValueError, match="both groups"):
+    with pytest.raises(ValueError, match=r"^both groups need values$"):
         stats.probability_of_improvement([1.0], [])
     assert stats.probability_of_improvement([1.0, 3.0], [2.0, 4.0, 5.0]) == pytest.approx(5 / 6)
     assert stats.probability_of_improvement(
@@ -295,7 +301,7 @@ def test_summarize_describes_one_group() -> None:
     assert (s.n, s.mean, s.median, s.min, s.max) == (4, 3.0, 2.5, 1.0, 6.0)
     assert s.std == pytest.approx(float(sp.tstd([3, 1.0, 2.0, 6.0])), rel=1e-15)
     assert isinstance(s.min, float) and isinstance(s.max, float)
-    with pytest.raises(ValueError, match="no values"):
+    with pytest.raises(ValueError, match=r"^no values to summarize$"):
         stats.summarize([])
 
 
@@ -336,6 +342,18 @@ def test_a_difference_of_rounding_noise_is_a_zero_difference(noisy_side: str) ->
     base, cand = (noisy, zeros) if noisy_side == "baseline" else (zeros, noisy)
     r = stats.wilcoxon_signed_rank(base, cand)
     assert r.note == "1 zero difference(s) dropped"
+
+
+def test_contrast_t_at_two_runs_a_side_and_its_defaults() -> None:
+    r = contrast_t([1.0, 2.0], [2.5, 4.8], weight=2.0, paired=False, alternative="less")
+    ref = sp.ttest_ind([2.5, 4.8], [2.0, 4.0], equal_var=False, alternative="less")
+    assert r.p_value == pytest.approx(ref.pvalue, rel=1e-9) and r.confidence == 0.95
+    assert r.method == "Welch t-test of candidate - 2 x baseline"
+    paired = contrast_t([1.0, 2.0], [2.5, 4.8], weight=2.0, paired=True, alternative="less")
+    assert paired.method == "Paired t-test of candidate - 2 x baseline"
+    assert paired.p_value == pytest.approx(
+        sp.ttest_rel([2.5, 4.8], [2.0, 4.0], alternative="less").pvalue
+    )
 
 
 def test_contrast_t_of_unequal_pairs_is_refused() -> None:

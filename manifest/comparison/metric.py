@@ -56,10 +56,8 @@ class MetricComparison:
         return PRIMARY[self.paired]
 
     def as_json(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = asdict(self)  # the tests and effects too: asdict recurses into dicts
         del out["values"]
-        out["tests"] = {k: asdict(v) for k, v in self.tests.items()}
-        out["effects"] = {k: asdict(v) for k, v in self.effects.items()}
         out["primary_test"] = self.primary
         out["warnings"] = list(self.warnings)
         return out
