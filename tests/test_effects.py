@@ -407,3 +407,37 @@ def test_cliffs_delta_needs_two_runs_a_side_and_reaches_minus_one() -> None:
     )
     undefined = probability_of_improvement(short, "higher")
     assert (undefined.value, undefined.note) == (None, "needs 2 runs per side")
+
+
+@pytest.mark.parametrize(("theta", "confidence"), [(-5.0, 0.95), (2000.0, 0.9)])
+def test_bca_falls_back_to_the_percentile_interval_when_its_bias_correction_is_infinite(
+    theta: float, confidence: float
+) -> None:
+    """Every resample on one side of the estimate: BCa's z0 is infinite and
+    its levels undefined, so the interval is the plain percentile one."""
+    from manifest.comparison.bootstrap import _interval
+
+    resamples = np.arange(1000.0)
+    found = _interval(resamples, theta, 0.1, confidence, "1000 resamples, seed 0", 0.0)
+    alpha = (1 - confidence) / 2
+    assert (found.low, found.high) == pytest.approx(
+        tuple(np.percentile(resamples, [100 * alpha, 100 * (1 - alpha)]))
+    )
+    assert found.method == "percentile bootstrap, 1000 resamples, seed 0"
+    assert found.confidence == confidence and found.resamples == 1000
+    # the larger Monte Carlo error of the two ends (the same here: symmetric)
+    assert found.monte_carlo_se == pytest.approx(
+        1000 * math.sqrt(alpha * (1 - alpha) / 1000), rel=0.01
+    )
+
+
+def test_the_monte_carlo_error_is_the_larger_of_the_two_ends() -> None:
+    from manifest.comparison.bootstrap import _interval, quantile_se
+
+    skewed = -(np.arange(1000.0) ** 2)  # sparse low end, dense high end
+    found = _interval(skewed, 1.0, 0.1, 0.95, "x", 0.0)
+    low_end, high_end = quantile_se(skewed, 0.025), quantile_se(skewed, 0.975)
+    assert low_end > 10 * high_end
+    assert found.monte_carlo_se == pytest.approx(low_end)
+    mirrored = _interval(-skewed, -1.0, -0.1, 0.95, "x", 0.0)
+    assert mirrored.monte_carlo_se == pytest.approx(low_end)

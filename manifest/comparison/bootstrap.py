@@ -98,13 +98,12 @@ def _levels(
     b = len(theta_b)
     below, above = np.sum(theta_b < theta - tie), np.sum(theta_b > theta + tie)
     share = (2 * below + (b - below - above)) / (2 * b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z0 = dist.norm_ppf(float(share))
-        z = dist.norm_ppf((1 - confidence) / 2)
-        ends = []
-        for zq in (z, -z):
-            num = z0 + zq
-            ends.append(dist.norm_cdf(z0 + num / (1 - a * num)))
+    z0 = dist.norm_ppf(float(share))  # Python floats from here: inf / inf is NaN, no warning
+    z = dist.norm_ppf((1 - confidence) / 2)
+    ends = []
+    for zq in (z, -z):
+        num = z0 + zq
+        ends.append(dist.norm_cdf(z0 + num / (1 - a * num)))
     return ends[0], ends[1]
 
 
