@@ -93,6 +93,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
         [
             "tests/test_effects.py",
+            "tests/test_distributions.py",
             "tests/test_htests.py",
             "tests/test_stats.py",
             "tests/test_metric.py",
