@@ -441,3 +441,13 @@ def test_the_monte_carlo_error_is_the_larger_of_the_two_ends() -> None:
     assert found.monte_carlo_se == pytest.approx(low_end)
     mirrored = _interval(-skewed, -1.0, -0.1, 0.95, "x", 0.0)
     assert mirrored.monte_carlo_se == pytest.approx(low_end)
+
+
+def test_metrics_with_different_numbers_of_runs_each_get_their_own_interval() -> None:
+    base = [[1.0, 2.0, 4.0], [1.0, 3.0, 2.0, 5.0], [1.0, 2.0, 3.5]]
+    cand = [[2.0, 5.0, 4.5], [3.0, 6.0, 4.0, 7.5], [2.0, 4.0, 3.0]]
+    together = bootstrap_intervals(base, cand, paired=False, seed=4, resamples=500)
+    alone = [
+        bootstrap_interval(b, c, seed=4, resamples=500) for b, c in zip(base, cand, strict=True)
+    ]
+    assert together == alone and len({i.high for i in together if i is not None}) == 3
