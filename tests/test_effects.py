@@ -451,3 +451,36 @@ def test_metrics_with_different_numbers_of_runs_each_get_their_own_interval() ->
         bootstrap_interval(b, c, seed=4, resamples=500) for b, c in zip(base, cand, strict=True)
     ]
     assert together == alone and len({i.high for i in together if i is not None}) == 3
+
+
+@pytest.mark.parametrize(
+    ("base", "cand", "paired", "note"),
+    [
+        pytest.param([1.0, 2.0], [2.0, 4.0], True, "needs more runs", id="two-pairs"),
+        pytest.param([1.0], [2.0, 4.0], False, "needs more runs", id="three-runs"),
+        pytest.param([1.0, 2.0, 3.0], [1.5, 2.5, 3.5], True,
+                     "the runs do not vary, so a standardized difference is undefined", id="shift"),
+    ],
+)  # fmt: skip
+def test_hedges_g_needs_two_degrees_of_freedom_and_spread(
+    base: list[float], cand: list[float], paired: bool, note: str
+) -> None:
+    g = hedges_g(base, cand, paired=paired, confidence=0.9)
+    assert (g.value, g.low, g.high, g.note, g.confidence) == (None, None, None, note, 0.9)
+    assert g.method == (
+        "paired: mean difference over the sd of the differences, noncentral t interval"
+        if paired
+        else "pooled sd, noncentral t interval"
+    )
+
+
+def test_hedges_g_at_two_degrees_of_freedom_matches_the_noncentral_t() -> None:
+    base, cand = [1.0, 2.0, 4.0], [2.0, 3.5, 5.5]  # three pairs: df = 2
+    g = hedges_g(base, cand, paired=True, confidence=0.9)
+    diffs = np.subtract(cand, base)
+    t = float(np.mean(diffs) / (np.std(diffs, ddof=1) / math.sqrt(3)))
+    j = math.gamma(1) / (math.sqrt(1) * math.gamma(0.5))
+    assert g.value == pytest.approx(j * t / math.sqrt(3), rel=1e-12)
+    assert g.low is not None and g.high is not None
+    for end, quantile in ((g.low, 0.95), (g.high, 0.05)):
+        assert sps.nct.cdf(t, 2, end / j * math.sqrt(3)) == pytest.approx(quantile, abs=1e-10)
