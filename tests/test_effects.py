@@ -484,3 +484,27 @@ def test_hedges_g_at_two_degrees_of_freedom_matches_the_noncentral_t() -> None:
     assert g.low is not None and g.high is not None
     for end, quantile in ((g.low, 0.95), (g.high, 0.05)):
         assert sps.nct.cdf(t, 2, end / j * math.sqrt(3)) == pytest.approx(quantile, abs=1e-10)
+
+
+def test_metrics_of_the_same_size_share_resamples_but_not_estimates() -> None:
+    """Unpaired metrics with equal run counts are resampled together; each
+    keeps its own means, and a constant one does not stop the others."""
+    base = [[3.0, 3.0, 3.0], [1.0, 2.0, 4.0], [10.0, 12.0, 11.0]]
+    cand = [[5.0, 5.0, 5.0], [2.0, 5.0, 4.5], [11.0, 14.5, 12.0]]
+    together = bootstrap_intervals(base, cand, paired=False, seed=2, resamples=400)
+    alone = [
+        bootstrap_interval(b, c, seed=2, resamples=400) for b, c in zip(base, cand, strict=True)
+    ]
+    assert together == alone
+    assert together[0] is not None and together[0].method == "degenerate"
+    assert all(i is not None and i.method.startswith("BCa") for i in together[1:])
+
+
+@pytest.mark.parametrize("large_side", ["baseline", "candidate"])
+def test_spread_below_rounding_of_the_larger_group_is_no_spread(large_side: str) -> None:
+    """A spread of 1e-13 is noise next to values of 1000 (10 epsilons of 1000
+    is 2.2e-12), whichever side holds them."""
+    large, small = [1000.0] * 3, [1.0, 1.0 + 1e-13, 1.0]
+    base, cand = (large, small) if large_side == "baseline" else (small, large)
+    found = bootstrap_interval(base, cand, resamples=200)
+    assert found is not None and found.method == "degenerate"

@@ -14,7 +14,9 @@ from scipy import stats as sp
 
 from manifest.comparison import stats
 from manifest.comparison.directions import Direction
+from manifest.comparison.effects import hedges_g
 from manifest.comparison.metric import MetricComparison, measure, spread, verdict, with_holm
+from manifest.comparison.shift import hodges_lehmann
 
 HIGHER = Direction("higher", "declared by the runs")
 LOWER = Direction("lower", "the policy")
@@ -93,6 +95,9 @@ def test_the_tests_use_the_confidence_asked_for() -> None:
     m = measure("acc", HIGHER, BASE, CAND, paired=True, confidence=0.9, min_runs=5)
     ref = stats.paired_t(BASE, CAND, confidence=0.9)
     assert m.tests["paired_t"].interval == ref.interval
+    assert m.tests["student_t"] == stats.two_sample_t(BASE, CAND, equal_var=True, confidence=0.9)
+    assert m.effects["hedges_g"] == hedges_g(BASE, CAND, paired=True, confidence=0.9)
+    assert m.effects["hodges_lehmann"] == hodges_lehmann(BASE, CAND, paired=True, confidence=0.9)
     assert m.tests["welch_t"].confidence == m.tests["student_t"].confidence == 0.9
     assert m.effects["hedges_g"].confidence == 0.9
 
