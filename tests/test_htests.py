@@ -50,6 +50,9 @@ def test_two_sample_t_is_scipys_on_every_alternative(alternative: str, equal_var
     assert interval_of(r) == pytest.approx((ci.low + 0.25, ci.high + 0.25), rel=1e-9)
     assert r.estimate == pytest.approx(sum(CAND) / 6 - sum(SHORT) / 4)
     assert (r.alternative, r.confidence, r.constant) == (alternative, 0.9, False)
+    assert r.method == (
+        "Student two-sample t-test (pooled variance)" if equal_var else "Welch two-sample t-test"
+    )
 
 
 @pytest.mark.parametrize("alternative", ALTERNATIVES)
@@ -58,6 +61,7 @@ def test_paired_t_is_scipys_on_every_alternative(alternative: str) -> None:
     diffs = [c - b for b, c in zip(BASE, CAND, strict=True)]
     ref = sp.ttest_1samp(diffs, 0.3, alternative=alternative)
     assert_like_scipy(r, ref, 5)
+    assert (r.test, r.method) == ("paired_t", "Paired t-test")
     ci = ref.confidence_interval(0.8)
     assert interval_of(r) == pytest.approx((ci.low, ci.high), rel=1e-9)
     assert r.estimate == pytest.approx(sum(diffs) / 6)
