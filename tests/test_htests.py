@@ -373,3 +373,47 @@ def test_summarize_two_values_has_a_standard_deviation() -> None:
 def test_holm_caps_an_adjusted_p_value_at_one() -> None:
     assert stats.holm([0.6, 0.9]) == [1.0, 1.0]
     assert stats.holm([0.3, 0.9]) == pytest.approx([0.6, 0.9])
+
+
+@pytest.mark.parametrize(
+    ("base", "cand"),
+    [
+        pytest.param([1.0, 3.0, 5.0, 7.0, 9.0, 11.0], [2.0, 4.0, 6.0, 8.0], id="W-10-of-24"),
+        pytest.param([1.0, 3.0, 5.0, 7.0], [2.0, 4.0, 8.0, 9.5, 10.0, 12.0], id="W-18-of-24"),
+    ],
+)
+def test_exact_two_sided_rank_sum_p_between_tail_and_centre(
+    base: list[float], cand: list[float]
+) -> None:
+    r = stats.mann_whitney(base, cand)
+    ref = sp.mannwhitneyu(cand, base, method="exact")
+    assert r.p_value == pytest.approx(ref.pvalue, rel=1e-9) and r.p_value < 1
+
+
+@pytest.mark.parametrize(
+    "diffs",
+    [
+        pytest.param([-1.0, -2.0, 3.0, -4.0, -5.0, 6.0], id="V-9-below-10.5"),
+        pytest.param([1.0, -2.0, -3.0, -4.0, 5.0, 6.0], id="V-12-above-10.5"),
+    ],
+)
+def test_exact_two_sided_signed_rank_p_near_the_centre(diffs: list[float]) -> None:
+    r = stats.wilcoxon_signed_rank([0.0] * 6, diffs)
+    ref = sp.wilcoxon(diffs, method="exact")
+    assert r.p_value == pytest.approx(ref.pvalue, rel=1e-9) and r.p_value < 1
+
+
+def test_normal_approximation_against_the_alternative_and_at_the_centre() -> None:
+    """The continuity correction follows the alternative, not the sign of z,
+    and vanishes when W sits on its mean (p = 1)."""
+    base, cand = [2.0, 3.0, 3.0, 4.0, 6.0], [1.0, 2.0, 2.0, 3.0]
+    for alternative in ALTERNATIVES:
+        r = stats.mann_whitney(base, cand, alternative=alternative)
+        ref = sp.mannwhitneyu(cand, base, alternative=alternative, method="asymptotic")
+        assert r.p_value == pytest.approx(ref.pvalue, rel=1e-9), alternative
+        diffs = [-1.0, -2.0, -2.0, 1.0, -3.0]
+        w = stats.wilcoxon_signed_rank([0.0] * 5, diffs, alternative=alternative)
+        ref = sp.wilcoxon(diffs, alternative=alternative, method="approx", correction=True)
+        assert w.p_value == pytest.approx(ref.pvalue, rel=1e-9), alternative
+    assert stats.mann_whitney([1.0, 2.0, 2.0, 3.0], [1.0, 2.0, 2.0, 3.0]).p_value == 1.0
+    assert stats.wilcoxon_signed_rank([0.0] * 4, [1.0, -1.0, 2.0, -2.0]).p_value == 1.0
