@@ -142,6 +142,11 @@ def test_constant_data_make_the_t_test_undefined_but_keep_the_estimate(run: obje
     assert (r.statistic, r.p_value, r.constant) == (None, None, True)
     assert r.estimate == pytest.approx(3.0 if r.test != "paired_t" else 0.3)
     assert r.note == "undefined: the data are essentially constant (no variance beyond rounding)"
+    assert r.alternative == "two-sided" and r.method in (
+        "Welch two-sample t-test",
+        "Student two-sample t-test (pooled variance)",
+        "Paired t-test",
+    )
 
 
 def test_one_constant_group_is_still_a_welch_test() -> None:
