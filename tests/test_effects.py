@@ -341,7 +341,14 @@ def test_power_and_seeds_needed_agree_with_scipys_noncentral_t(paired: bool, sid
 
 
 def test_seeds_needed_at_the_ends_of_its_search() -> None:
+    from scipy.optimize import brentq
+
     assert seeds_needed(50.0, 1.0) == 2.0  # two runs a side already resolve it
+    # two runs a side would do unpaired (df 2), not two pairs (df 1)
+    assert seeds_needed(8.0, 1.0) == 2.0
+    root = brentq(lambda m: scipy_power(m, 8.0, 1.0, True, 0.05, 2) - 0.8, 2, 10, xtol=1e-12)
+    assert seeds_needed(8.0, 1.0, paired=True) == pytest.approx(root, rel=1e-9)
+    assert seeds_needed(1e200, 1e200) == seeds_needed(1.0, 1.0)  # only the ratio matters
     assert seeds_needed(1e-6, 1.0) is None  # not within ten million runs
     assert seeds_needed(float("inf"), 1.0) is None and seeds_needed(1.0, float("inf")) is None
 
@@ -355,9 +362,12 @@ def test_the_seeds_hint_says_how_many_and_at_which_spread() -> None:
         f"about {math.ceil(n)} seeds per side to resolve a difference of 0.5 at this "
         "spread (sd 1; 80% power, two-sided 5%)"
     )
-    paired = hint(0.5, 1.0, paired=True, alpha=0.1, sides=1)
-    assert paired is not None and paired.startswith("about ")
-    assert "pairs of seeds" in paired and "one-sided 10%" in paired
+    pairs = seeds_needed(0.5, 1.0, paired=True, alpha=0.1, sides=1)
+    assert pairs is not None and math.ceil(pairs) != math.ceil(n)
+    assert hint(0.5, 1.0, paired=True, alpha=0.1, sides=1) == (
+        f"about {math.ceil(pairs)} pairs of seeds to resolve a difference of 0.5 at this "
+        "spread (sd 1; 80% power, one-sided 10%)"
+    )
     assert hint(0.5, 1.0, paired=False, alpha=0.05, have=math.ceil(n)) is None
     assert hint(0.5, 1.0, paired=False, alpha=0.05, have=math.ceil(n) - 1) is not None
     assert hint(0.0, 1.0, paired=False, alpha=0.05) is None
@@ -508,3 +518,12 @@ def test_spread_below_rounding_of_the_larger_group_is_no_spread(large_side: str)
     base, cand = (large, small) if large_side == "baseline" else (small, large)
     found = bootstrap_interval(base, cand, resamples=200)
     assert found is not None and found.method == "degenerate"
+
+
+def test_hodges_lehmann_of_two_paired_differences_has_an_interval() -> None:
+    hl = hodges_lehmann([1.0, 2.0], [2.0, 4.5], paired=True, confidence=0.5)
+    assert (hl.name, hl.value, hl.note) == ("hodges_lehmann", 1.75, None)
+    assert hl.method == "pseudomedian of the paired differences, exact interval"
+    same = hodges_lehmann([1.0, 2.0, 3.0], [1.0, 2.0, 4.0], paired=True, confidence=0.9)
+    assert (same.name, same.confidence) == ("hodges_lehmann", 0.9)
+    assert same.method == "pseudomedian of the paired differences"
