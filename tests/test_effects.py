@@ -527,3 +527,41 @@ def test_hodges_lehmann_of_two_paired_differences_has_an_interval() -> None:
     same = hodges_lehmann([1.0, 2.0, 3.0], [1.0, 2.0, 4.0], paired=True, confidence=0.9)
     assert (same.name, same.confidence) == ("hodges_lehmann", 0.9)
     assert same.method == "pseudomedian of the paired differences"
+
+
+def z_of(result_p: float | None, statistic: float | None, centre: float) -> float:
+    """The signed normal statistic behind a two-sided normal-approximation p."""
+    assert result_p is not None and statistic is not None
+    return math.copysign(float(sps.norm.isf(result_p / 2)), statistic - centre)
+
+
+@pytest.mark.parametrize("shift", [-1.0, -0.25, 0.0, 0.5, 1.25, 2.0])
+def test_the_shift_intervals_invert_the_rank_tests_at_each_shift(shift: float) -> None:
+    """Hodges-Lehmann's asymptotic ends are where the rank test of the data
+    shifted by d reaches the quantile: its statistic at d is that test's z."""
+    from manifest.comparison.shift import _rank_sum_z, _signed_rank_z
+
+    base = [1.0, 1.5, 1.5, 2.25, 3.0, 3.0, 4.0]  # ties: the normal approximation
+    cand = [1.5, 2.0, 2.75, 3.0, 3.5, 4.5]
+    moved = [c - shift for c in cand]
+    r = mann_whitney(base, moved)
+    assert "normal" in r.method
+    assert _rank_sum_z(base, cand)(shift, 0.0) == pytest.approx(
+        z_of(r.p_value, r.statistic, len(base) * len(cand) / 2), rel=1e-9
+    )
+    assert _rank_sum_z(base, cand)(shift, 0.7) == pytest.approx(
+        _rank_sum_z(base, cand)(shift, 0.0) - 0.7
+    )
+    diffs = [0.5, 0.5, 1.25, -0.75, 2.0, 1.0, 0.25, 2.0]
+    w = wilcoxon_signed_rank([0.0] * 8, [d - shift for d in diffs])
+    n = sum(d != shift for d in diffs)  # zero differences are dropped
+    assert "normal" in w.method
+    assert _signed_rank_z(diffs)(shift, 0.0) == pytest.approx(
+        z_of(w.p_value, w.statistic, n * (n + 1) / 4), rel=1e-9
+    )
+
+
+def test_the_signed_rank_statistic_of_all_zero_differences_is_zero() -> None:
+    from manifest.comparison.shift import _signed_rank_z
+
+    assert _signed_rank_z([0.5, 0.5])(0.5, 1.5) == -1.5
