@@ -38,7 +38,9 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _no_constants(name: str) -> Any:
+def no_constants(name: str) -> Any:
+    """A ``parse_constant`` hook that refuses ``NaN``, ``Infinity`` and
+    ``-Infinity`` (not JSON numbers); the strict reader then says where."""
     raise _Constant(name)
 
 
@@ -53,7 +55,7 @@ def finite_float(literal: str) -> float:
 
 _INF = float("inf")
 _strict = json.JSONDecoder(
-    object_pairs_hook=_no_duplicates, parse_constant=_no_constants, parse_float=finite_float
+    object_pairs_hook=_no_duplicates, parse_constant=no_constants, parse_float=finite_float
 )
 
 
@@ -136,7 +138,7 @@ def parse_manifest(data: bytes, *, file: str) -> tuple[Any, bytes | None]:
 
     decoder = json.JSONDecoder(
         object_pairs_hook=_no_duplicates,
-        parse_constant=_no_constants,
+        parse_constant=no_constants,
         parse_float=number,
         parse_int=integer,
     )

@@ -40,6 +40,7 @@ FIELDS = (
 COLUMNS = ("path", *STAMP, "racy", *FIELDS)
 _DIRECTIONS = ("higher", "lower")
 _sha256 = SHA256.match  # the lineage graph's test of a well-formed sha256
+_EMPTY = "[]"
 
 
 def _compact_writer() -> Callable[[Any], str]:
@@ -96,17 +97,26 @@ def directions(manifest: Mapping[str, Any]) -> dict[str, str]:
 
 def _lineage(manifest: dict[str, Any]) -> tuple[str, str, str]:
     """:func:`manifest.lineage.records.lineage_columns`, for parsed JSON."""
-    artifacts = []
     found = manifest.get("artifacts")
-    for item in found if type(found) is list else ():
-        if type(item) is dict:
-            sha, path = item.get("sha256"), item.get("path")
-            if type(sha) is str and _sha256(sha) and type(path) is str:
-                role = item.get("role")
-                artifacts.append([path, sha, role if type(role) is str and role else "output"])
+    if type(found) is list and found:
+        artifacts = []
+        for item in found:
+            if type(item) is dict:
+                sha, path = item.get("sha256"), item.get("path")
+                if type(sha) is str and _sha256(sha) and type(path) is str:
+                    role = item.get("role")
+                    artifacts.append([path, sha, role if type(role) is str and role else "output"])
+        written = _dumps(artifacts)
+    else:
+        written = _EMPTY
+    return written, _inputs(manifest.get("inputs")), _parents(manifest.get("lineage"))
+
+
+def _inputs(found: Any) -> str:
+    if type(found) is not list or not found:
+        return _EMPTY  # most runs declare no input
     inputs = []
-    found = manifest.get("inputs")
-    for index, item in enumerate(found if type(found) is list else ()):
+    for index, item in enumerate(found):
         if type(item) is dict:
             sha, version = item.get("sha256"), item.get("version")
             sha = sha if type(sha) is str and _sha256(sha) else None
@@ -115,12 +125,17 @@ def _lineage(manifest: dict[str, Any]) -> tuple[str, str, str]:
                 key, path = item.get("key"), item.get("path")
                 key = key if type(key) is str else ""
                 inputs.append([key, path if type(path) is str else "", sha, version, index])
-    found = manifest.get("lineage")
+    return _dumps(inputs)
+
+
+def _parents(found: Any) -> str:
     found = found.get("parents") if type(found) is dict else None
-    parents = [p for p in found if type(p) is str and p] if type(found) is list else []
+    if type(found) is not list or not found:
+        return _EMPTY  # most runs have no parent
+    parents = [p for p in found if type(p) is str and p]
     if len(parents) > 1:
         parents = list(dict.fromkeys(parents))
-    return _dumps(artifacts), _dumps(inputs), _dumps(parents)
+    return _dumps(parents)
 
 
 def fields(manifest: Any) -> tuple[Any, ...]:
