@@ -192,3 +192,33 @@ def test_attach_reuses_then_rebuilds(template: dict[str, Any], workdir: Path) ->
         stack.callback(second.close)
         attach(second, "ix", workdir / "manifests", stack)
         assert second.execute("SELECT count(*) FROM ix.runs").fetchone()[0] == 3
+
+
+def test_a_new_index_is_settled_at_once(
+    template: dict[str, Any], workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new index (built in path order) records the digest a later scan
+    gives: when no file changed, the next command neither plans nor reads."""
+    from contextlib import ExitStack
+
+    import manifest.index.database as database
+
+    store = workdir / "manifests"
+    for i in range(12):
+        write(store / f"sweep-{i % 3}", variant(template, i, params={"seed": i}))
+    long_ago = time.time() - 3600  # outside the window in which a file may change unseen
+    for file in store.rglob("*.json"):
+        os.utime(file, (long_ago, long_ago))
+    with ExitStack() as stack:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        stack.callback(conn.close)
+        attach(conn, "ix", store, stack)
+        paths = [p for (p,) in conn.execute("SELECT path FROM ix.runs ORDER BY rowid")]
+        assert len(paths) == 12 and paths == sorted(paths)
+
+        def unexpected(*args: Any) -> Any:
+            raise AssertionError("compared or read files that did not change")
+
+        monkeypatch.setattr(database, "_plan", unexpected)
+        monkeypatch.setattr(database, "read_fresh", unexpected)
+        assert refresh(conn, "ix", store) == 0

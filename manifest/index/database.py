@@ -144,8 +144,13 @@ def refresh(conn: sqlite3.Connection, schema: str, root: Path) -> int:
     started = time.time_ns()
     last = conn.execute(f"SELECT value FROM {schema}.meta WHERE key = 'state'").fetchone()
     if last is None and conn.execute(f"SELECT 1 FROM {schema}.runs LIMIT 1").fetchone() is None:
-        # a new index: every file is read, and its read gives its stamp
-        seen, written = _read(conn, schema, root, names(root), started)
+        # A new index: every file is read, and its read gives its stamp. In
+        # path order, each row goes at the end of the path index instead of
+        # at a random place in it (at 100,000 files, half the SQLite time);
+        # the digest is taken in the order a scan lists them, as later ones.
+        listed = names(root)
+        stamps, written = _read(conn, schema, root, sorted(listed), started)
+        seen = {path: stamps[path] for path in listed if path in stamps}
         digest = state(seen)
     else:
         seen = scan(root)
