@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import git, manifests_in, run_cli
+from manifest.record.capture import quick as quick_module
 from manifest.record.capture import tree
 from manifest.record.capture.code import git_state
 
@@ -182,3 +183,23 @@ def test_a_file_gone_while_looked_at_leaves_no_record(
     monkeypatch.setattr(tree, "_stamped", one_gone)
     git_state(repo, cache=cache)
     assert list(cache.glob("quick-*.json")) == []  # it may come back, unseen by the index
+
+
+def test_after_an_edit_the_record_is_made_again_from_the_files_git_named(
+    repo: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git_state(repo, cache=cache)
+    (repo / "data" / "05.csv").write_text("5,26\n")
+    os.utime(repo / "data" / "05.csv", (OLD + 5, OLD + 5))
+    calls: list[list[str]] = []
+    update = quick_module.Quick._update
+
+    def spy(self: Any, root: Path, paths: list[str]) -> bool:
+        calls.append(paths)
+        return update(self, root, paths)
+
+    monkeypatch.setattr(quick_module.Quick, "_update", spy)
+    edited = git_state(repo, cache=cache)
+    assert calls == [["data/05.csv"]]  # only the file git named is indexed again
+    assert edited == git_state(repo, cache=None)
+    assert quick(cache, monkeypatch, repo) == edited  # and the next run takes the record

@@ -100,16 +100,22 @@ class Quick:
             return None
         return Check(found, _git(["diff-files", "--name-only", "-z"], root, self.index))
 
-    def prepare(self, root: Path, paths: list[str]) -> bool:
+    def prepare(self, root: Path, paths: list[str], changed: list[str] | None = None) -> bool:
         """Put the uncommitted ``paths`` (and only them) in the private index,
         before this process looks at them: what changes after git's look is
-        then seen next time. False when git could not."""
+        then seen next time. With ``changed`` (the index holds ``paths``
+        already, :attr:`Check.changed`), only those are looked at again.
+        False when git could not."""
         self.forget()
         with contextlib.suppress(OSError):
             self.index.parent.mkdir(parents=True, exist_ok=True)
-        kept = [p for p in paths if not p.endswith("/")]  # a nested repository: not a file
-        if self._forget(root, set(kept)) and self._update(root, kept):
-            return True
+        if changed is not None:
+            if self._update(root, changed):
+                return True
+        else:
+            kept = [p for p in paths if not p.endswith("/")]  # a nested repository: no file
+            if self._forget(root, set(kept)) and self._update(root, kept):
+                return True
         with contextlib.suppress(OSError):
             self.index.unlink()
         return False
@@ -185,6 +191,7 @@ class Check:
 
     found: dict[str, Any]
     child: subprocess.Popen[bytes]
+    changed: list[str] | None = None  # same paths as remembered; these files changed
 
     def result(
         self, commit: str | None, listing: bytes, folders: Callable[[list[str]], dict[str, bool]]
@@ -199,11 +206,14 @@ class Check:
             self.child.communicate()
             return None
         found = self.found
-        if self.child.returncode != 0 or changed or found.get("key") != _key(commit, listing):
+        if self.child.returncode != 0 or found.get("key") != _key(commit, listing):
             return None
         remembered, tracked = found.get("folders"), found.get("tracked")
         if not isinstance(found.get("section"), dict) or not isinstance(tracked, list):
             return None
         if not isinstance(remembered, dict) or folders(list(remembered)) != remembered:
+            return None
+        if changed:
+            self.changed = [n for n in changed.decode("utf-8", "surrogateescape").split("\0") if n]
             return None
         return found

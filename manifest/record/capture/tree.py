@@ -173,7 +173,8 @@ def snapshot(cwd: Path, *, exclude: Sequence[Path] = (), cache: Path | None = No
     if found is not None:  # nothing changed since the last summary
         section, tracked = found["section"], tuple((p, _stamp(root / p)) for p in found["tracked"])
     else:
-        section, tracked = _summary(root, commit, output, cache, quick)
+        edited = check.changed if check is not None else None
+        section, tracked = _summary(root, commit, output, cache, quick, edited)
     listed = _parse_listing(collapsed.communicate(timeout=120)[0], root)[1]
     return Snapshot(section, root, tuple(spec), listed, tracked)
 
@@ -184,14 +185,16 @@ def _summary(
     listing: bytes,
     cache: Path | None,
     quick: Quick | None,
+    edited: list[str] | None,
 ) -> tuple[dict[str, Any], tuple[tuple[str, str], ...]]:
     """The ``code.git`` section and the stamps of the changed tracked files,
     from git's ``listing`` and a look at each uncommitted file; remembered in
-    ``quick``."""
+    ``quick`` (``edited``: the files that changed since it was, when the
+    paths did not)."""
     folders: dict[str, bool] = {}
     with _gc_paused():  # tens of thousands of small objects: no collection midway
         entries = not_dirt(parse_status(listing), root, folders)
-        indexed = quick is not None and quick.prepare(root, [p for _, p in entries])
+        indexed = quick is not None and quick.prepare(root, [p for _, p in entries], edited)
         infos = _stamped(root, entries)
         tree_cache = TreeCache(root, cache)
         digest = tree_cache.digest(commit, entries, infos) if entries else None
