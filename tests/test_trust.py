@@ -36,11 +36,12 @@ defaults:
   - _self_
 seed: 0
 lr: 0.1
+label: thé
 started: ${now:%H}
 manifest:
   task: pkg.mod:run
 """
-PARAMS = {"seed": 0, "lr": 0.1, "started": "12"}
+PARAMS = {"seed": 0, "lr": 0.1, "label": "thé", "started": "12"}
 
 
 @pytest.fixture
@@ -210,6 +211,20 @@ def test_a_config_with_no_task_is_refused_naming_both_reasons(conf: Path) -> Non
     assert (task.expected, task.found) == ("an app it names", "pkg.mod:run")
 
 
+def test_apps_are_looked_for_in_the_current_folder_by_default(
+    conf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.hydra-manifest]\napps = "bad"\n')
+    monkeypatch.chdir(tmp_path)
+
+    admission = admit(manifest(config_name="notask"), "run", config_dir=conf)
+
+    assert admission.refused
+    assert f"{tmp_path / 'pyproject.toml'}: /tool.hydra-manifest/apps: bad list of apps" in (
+        admission.checks[-1].message
+    )
+
+
 def test_a_task_other_than_the_configs_is_refused(conf: Path) -> None:
     admission = admit(manifest(task="other.mod:run"), "run", config_dir=conf, project_dir=conf)
 
@@ -257,7 +272,7 @@ def test_the_recorded_parameter_vector_is_admitted_with_clock_values_named(conf:
 
 def test_without_clock_values_the_params_check_names_none(conf: Path) -> None:
     (conf / "config.yaml").write_text(CONFIG.replace("started: ${now:%H}\n", ""))
-    document = manifest({"seed": 0, "lr": 0.1})
+    document = manifest({"seed": 0, "lr": 0.1, "label": "thé"})
 
     admission = admit(document, "run", config_dir=conf, project_dir=conf)
 
@@ -265,7 +280,7 @@ def test_without_clock_values_the_params_check_names_none(conf: Path) -> None:
 
 
 def test_edited_params_are_refused_naming_each_key_with_both_values(conf: Path) -> None:
-    document = manifest({"seed": 0, "lr": 0.5, "started": "12", "extra": 1})
+    document = manifest({"seed": 0, "lr": 0.5, "label": "café", "started": "12", "extra": 1})
 
     admission = admit(document, "run", config_dir=conf, project_dir=conf)
 
@@ -273,18 +288,19 @@ def test_edited_params_are_refused_naming_each_key_with_both_values(conf: Path) 
     summary, *keys = [c for c in admission.checks if c.check == "params"]
     assert summary.message == (
         "refused (pass --trust to re-run anyway): the recorded parameters are not what the "
-        "repository composes from the recorded overrides: 2 key(s) differ: extra, lr"
+        "repository composes from the recorded overrides: 3 key(s) differ: extra, label, lr"
     )
     assert (summary.pointer, summary.found) == ("/params_digest", document["params_digest"])
     assert [(c.message, c.pointer, c.expected, c.found) for c in keys] == [
         ("extra differs", "/params/extra", "absent", "1"),
+        ("label differs", "/params/label", '"thé"', '"café"'),
         ("lr differs", "/params/lr", "0.1", "0.5"),
     ]
     assert all(c.status == "fail" for c in admission.checks[2:])
 
 
 def test_with_trust_edited_params_are_re_run_and_the_check_fails(conf: Path) -> None:
-    document = manifest({"seed": 0, "lr": 0.1, "started": "12", "gone": None})
+    document = manifest({"seed": 0, "lr": 0.1, "label": "thé", "started": "12", "gone": None})
     del document["params"]["lr"]
     document["params_digest"] = digest_of(document["params"])
 
@@ -300,7 +316,9 @@ def test_with_trust_edited_params_are_re_run_and_the_check_fails(conf: Path) -> 
 
 
 def test_a_value_of_another_type_is_a_difference(conf: Path) -> None:
-    document = manifest({"seed": False, "lr": 0.1, "started": "12"})  # False == 0 in Python
+    document = manifest(
+        {"seed": False, "lr": 0.1, "label": "thé", "started": "12"}
+    )  # False == 0 in Python
 
     admission = admit(document, "run", config_dir=conf, project_dir=conf)
 
@@ -379,6 +397,21 @@ def test_a_bad_declaration_names_the_file_and_key(
         declared_apps(tmp_path)
 
     assert raised.value.describe().startswith(f"{path}{message}")
+
+
+def test_an_unreadable_pyproject_names_the_file_and_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text("[tool.hydra-manifest]\n")
+
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "open", refuse)  # chmod 000 does not stop root
+    with pytest.raises(ConfigError) as raised:
+        declared_apps(tmp_path)
+    assert raised.value.describe() == f"{path}: cannot read: Permission denied"
 
 
 def test_a_long_bad_list_is_shown_cut_to_80_characters(tmp_path: Path) -> None:
