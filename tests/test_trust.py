@@ -432,6 +432,7 @@ def project(tmp_path: Path) -> Path:
     (root / "pkg" / "sub" / "__init__.py").write_text("")
     (root / "pkg" / "sub" / "train.py").write_text("X = 1\n")
     (root / "json.py").write_text("X = 1\n")
+    (root / "modèle.py").write_text("X = 1\n")
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "files")
@@ -471,6 +472,7 @@ def test_without_git_nothing_is_tracked_and_no_app_is_named(
 def test_only_files_of_the_checked_out_commit_are_tracked(project: Path, tmp_path: Path) -> None:
     assert tracked_at_head(project / "plain.py", project)
     assert tracked_at_head(project / "pkg" / "sub" / "train.py", project / "pkg")
+    assert tracked_at_head(project / "modèle.py", project)  # git quotes such names unless -z
     assert not tracked_at_head(project / "untracked.py", project)
     assert not tracked_at_head(project / "added.py", project)  # staged, not committed
     outside = tmp_path / "outside.py"

@@ -98,7 +98,7 @@ def locate(module: str, project_dir: Path) -> Path | None:
 
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # read-only: take no index lock
     return subprocess.run(
         ["git", *args], cwd=cwd, capture_output=True, text=True, env=env, check=False, timeout=60
     )
@@ -120,10 +120,10 @@ def tracked_at_head(path: Path, project_dir: Path) -> bool:
         return False
     relative = path.resolve().relative_to(top).as_posix()
     try:
-        listed = _git(["ls-tree", "--name-only", "HEAD", "--", relative], top)
+        listed = _git(["ls-tree", "-z", "--name-only", "HEAD", "--", relative], top)
     except (OSError, subprocess.SubprocessError):
         return False
-    return listed.returncode == 0 and listed.stdout.strip() == relative
+    return listed.returncode == 0 and listed.stdout == f"{relative}\0"  # -z: never quoted
 
 
 def _hydra_main_names(tree: ast.Module) -> tuple[set[str], set[str]]:
@@ -141,7 +141,7 @@ def declares_hydra_main(file: Path, function: str) -> bool:
     """Whether ``file`` defines, at its top level, ``function`` decorated with
     ``@hydra.main(...)`` (read, not imported)."""
     try:
-        tree = ast.parse(file.read_bytes(), filename=str(file))
+        tree = ast.parse(file.read_bytes())
     except (OSError, SyntaxError, ValueError):
         return False
     modules, mains = _hydra_main_names(tree)

@@ -52,7 +52,7 @@ class Screened:
 def _root(key: str) -> str:
     if key.startswith("_global_."):
         key = key[len("_global_.") :]
-    return re.split(r"[./]", key, maxsplit=1)[0]
+    return re.split(r"[./]", key)[0]
 
 
 def screen_overrides(overrides: Sequence[str]) -> Screened:
@@ -118,7 +118,7 @@ class Admission:
 def _text(value: Any) -> str:
     import json
 
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False)  # a leaf: a scalar, [] or {}
 
 
 def _override_checks(subject: str, screened: Screened) -> list[Check]:
