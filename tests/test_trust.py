@@ -19,7 +19,7 @@ import pytest
 
 from conftest import git
 from manifest.core.canonical import digest_of
-from manifest.errors import ConfigError
+from manifest.errors import ConfigError, TaskError
 from manifest.verification.apps import (
     UnnamedApp,
     admit_app,
@@ -262,12 +262,22 @@ def test_the_recorded_parameter_vector_is_admitted_with_clock_values_named(conf:
 
     assert [s for _, s, _ in rows(admission)] == ["pass", "pass", "pass"]
     params = admission.checks[-1]
+    assert (params.subject, params.check, params.pointer) == ("run", "params", "/params_digest")
     assert params.message == (
         "the repository composes the recorded parameter vector; "
         "from the record (clock/runtime): started"
     )
     assert params.expected == params.found == document["params_digest"]
     assert admission.recomposed is not None and admission.recomposed.params["seed"] == 3
+
+
+def test_every_clock_value_taken_from_the_record_is_named(conf: Path) -> None:
+    (conf / "config.yaml").write_text(CONFIG + "stamp: run-${started}\n")
+    document = manifest({**PARAMS, "stamp": "run-12"})
+
+    admission = admit(document, "run", config_dir=conf, project_dir=conf)
+
+    assert admission.checks[-1].message.endswith("from the record (clock/runtime): stamp, started")
 
 
 def test_without_clock_values_the_params_check_names_none(conf: Path) -> None:
@@ -469,6 +479,25 @@ def test_without_git_nothing_is_tracked_and_no_app_is_named(
     assert "gitless_app" not in sys.modules
 
 
+def test_no_file_is_tracked_before_the_first_commit(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    (tmp_path / "app.py").write_text(APP)
+    git(tmp_path, "add", "app.py")
+    assert not tracked_at_head(tmp_path / "app.py", tmp_path)
+
+
+def test_outside_git_a_module_of_the_project_folder_is_refused_as_untracked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "loose_app.py").write_text(APP)
+    monkeypatch.chdir(tmp_path)  # not the project folder
+
+    with pytest.raises(UnnamedApp, match=r"^loose_app.py \(module loose_app\) is not tracked"):
+        admit_app("loose_app:main", project)
+
+
 def test_only_files_of_the_checked_out_commit_are_tracked(project: Path, tmp_path: Path) -> None:
     assert tracked_at_head(project / "plain.py", project)
     assert tracked_at_head(project / "pkg" / "sub" / "train.py", project / "pkg")
@@ -498,6 +527,12 @@ def test_only_files_of_the_checked_out_commit_are_tracked(project: Path, tmp_pat
         ),
         pytest.param(
             "import hydra.utils\n@hydra.main()\ndef main(c): ...\n", "main", True, id="sub"
+        ),
+        pytest.param(
+            "from hydra import main\nfrom hydra import utils\n@main()\ndef go(c): ...\n",
+            "go",
+            True,
+            id="two-from",
         ),
         pytest.param(
             "import x\n@x.cache\n@hydra.main()\ndef main(c): ...\n", "main", True, id="2nd"
@@ -553,6 +588,7 @@ APP = "import hydra\n\n@hydra.main(version_base=None, config_path=None)\ndef mai
     [
         ("not an entry point", "'not an entry point' is not an entry point (module:function)"),
         ("plain", "'plain' is not an entry point (module:function)"),
+        ("plain:main\n", "'plain:main\\n' is not an entry point (module:function)"),
         (
             "nowhere:main",
             "module nowhere is not a file the repository holds, and nowhere:main is not "
@@ -630,4 +666,30 @@ def test_an_app_tracked_above_the_project_folder_is_shown_by_its_full_path(
 
     assert raised.value.describe().startswith(
         f"{project / 'upper_app.py'} defines no @hydra.main function main"
+    )
+
+
+@pytest.mark.parametrize("declared", [False, True])
+@pytest.mark.usefixtures("forget", "app_imports")
+def test_an_app_already_imported_from_another_file_is_refused(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declared: bool
+) -> None:
+    (project / "twin_app.py").write_text(APP)
+    git(project, "add", "twin_app.py")
+    git(project, "commit", "-q", "-m", "twin")
+    if declared:
+        (project / "pyproject.toml").write_text('[tool.hydra-manifest]\napps = ["twin_app:main"]\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "twin_app.py").write_text(APP)
+    monkeypatch.syspath_prepend(str(elsewhere))
+    __import__("twin_app")
+    monkeypatch.chdir(project)
+
+    with pytest.raises(TaskError) as raised:
+        admit_app("twin_app:main", project)
+
+    assert raised.value.describe().startswith(
+        f"module twin_app is imported from {elsewhere / 'twin_app.py'}, not from the "
+        f"repository's {project / 'twin_app.py'}"
     )

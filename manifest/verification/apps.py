@@ -21,7 +21,7 @@ import ast
 import os
 import subprocess
 import sys
-from importlib.machinery import ModuleSpec, PathFinder
+from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
 
@@ -82,26 +82,24 @@ def locate(module: str, project_dir: Path) -> Path | None:
     """The file ``module`` would import from, the project folder first (as
     when the app ran from it); found without importing anything."""
     parts = module.split(".")
-    spec: ModuleSpec | None = None
     search: list[str] = [str(project_dir), *(p for p in sys.path if p)]
-    for depth in range(1, len(parts) + 1):
-        spec = PathFinder.find_spec(".".join(parts[:depth]), search)
-        if spec is None:
+    for depth in range(1, len(parts)):
+        package = PathFinder.find_spec(".".join(parts[:depth]), search)
+        if package is None or package.submodule_search_locations is None:
             return None
-        if depth < len(parts):
-            if spec.submodule_search_locations is None:
-                return None
-            search = list(spec.submodule_search_locations)
-    if spec is None or not spec.has_location or not spec.origin:
+        search = list(package.submodule_search_locations)
+    spec = PathFinder.find_spec(module, search)
+    if spec is None or not spec.origin:  # not found, or a namespace package (no file)
         return None
     return Path(spec.origin).resolve()
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def _git(args: list[str], cwd: Path) -> str:
+    """git's output; raises when git is missing or fails (no work tree, no commit)."""
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # read-only: take no index lock
     return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, env=env, check=False, timeout=60
-    )
+        ["git", *args], cwd=cwd, capture_output=True, text=True, env=env, check=True, timeout=60
+    ).stdout
 
 
 def _toplevel(project_dir: Path) -> Path | None:
@@ -110,7 +108,7 @@ def _toplevel(project_dir: Path) -> Path | None:
         top = _git(["rev-parse", "--show-toplevel"], project_dir)
     except (OSError, subprocess.SubprocessError):
         return None
-    return Path(top.stdout.strip()).resolve() if top.returncode == 0 else None
+    return Path(top.strip()).resolve()
 
 
 def tracked_at_head(path: Path, project_dir: Path) -> bool:
@@ -123,7 +121,7 @@ def tracked_at_head(path: Path, project_dir: Path) -> bool:
         listed = _git(["ls-tree", "-z", "--name-only", "HEAD", "--", relative], top)
     except (OSError, subprocess.SubprocessError):
         return False
-    return listed.returncode == 0 and listed.stdout == f"{relative}\0"  # -z: never quoted
+    return listed == f"{relative}\0"  # -z: the name as it is, never quoted
 
 
 def _hydra_main_names(tree: ast.Module) -> tuple[set[str], set[str]]:
@@ -167,7 +165,7 @@ def admit_app(task: str, project_dir: Path) -> tuple[AppInfo, str]:
     names it; :class:`TaskError` (nothing imported) when it does not."""
     from ..record.tasks import ENTRYPOINT
 
-    if not ENTRYPOINT.match(task):
+    if not ENTRYPOINT.fullmatch(task):
         raise UnnamedApp(f"{task!r} is not an entry point (module:function)")
     module = task.partition(":")[0]
     file = locate(module, project_dir)
