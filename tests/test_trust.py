@@ -65,6 +65,8 @@ def manifest(
 
 
 def rows(admission: Admission) -> list[tuple[str, str, str]]:
+    """What the report shows of each check (every manifest here is "run")."""
+    assert all(c.subject == "run" for c in admission.checks)
     return [(c.check, c.status, c.message) for c in admission.checks]
 
 
@@ -261,6 +263,7 @@ def test_the_recorded_parameter_vector_is_admitted_with_clock_values_named(conf:
     admission = admit(document, "run", config_dir=conf, project_dir=conf)
 
     assert [s for _, s, _ in rows(admission)] == ["pass", "pass", "pass"]
+    assert rows(admission)[0][2] == "1 recorded override(s) applied"
     params = admission.checks[-1]
     assert (params.subject, params.check, params.pointer) == ("run", "params", "/params_digest")
     assert params.message == (
@@ -294,8 +297,9 @@ def test_edited_params_are_refused_naming_each_key_with_both_values(conf: Path) 
 
     admission = admit(document, "run", config_dir=conf, project_dir=conf)
 
-    assert admission.refused
+    assert admission.refused and len(rows(admission)) == 6
     summary, *keys = [c for c in admission.checks if c.check == "params"]
+    assert summary.expected == digest_of(PARAMS)
     assert summary.message == (
         "refused (pass --trust to re-run anyway): the recorded parameters are not what the "
         "repository composes from the recorded overrides: 3 key(s) differ: extra, label, lr"
@@ -323,6 +327,23 @@ def test_with_trust_edited_params_are_re_run_and_the_check_fails(conf: Path) -> 
         ("/params/gone", "absent", "null"),
         ("/params/lr", "0.1", "absent"),
     ]
+
+
+def test_nested_and_null_parameters_are_compared_key_by_key(conf: Path) -> None:
+    (conf / "nested.yaml").write_text(
+        "defaults:\n  - manifest_schema\n  - _self_\noptim:\n  momentum: 0.9\n  decay: null\n"
+        "manifest:\n  task: pkg.mod:run\n"
+    )
+    document = manifest({"optim": {"momentum": 0.8}}, config_name="nested")
+
+    admission = admit(document, "run", config_dir=conf, project_dir=conf, trust=True)
+
+    assert [(c.message, c.pointer, c.expected, c.found) for c in admission.checks[3:]] == [
+        ("optim.decay differs", "/params/optim/decay", "null", "absent"),
+        ("optim.momentum differs", "/params/optim/momentum", "0.9", "0.8"),
+    ]
+    assert admission.checks[2].expected == digest_of({"optim": {"momentum": 0.9, "decay": None}})
+    assert len(rows(admission)) == 5
 
 
 def test_a_value_of_another_type_is_a_difference(conf: Path) -> None:

@@ -159,8 +159,8 @@ def admit(
     """
     checks: list[Check] = []
 
-    def refuse(check: str, message: str, pointer: str, **kw: Any) -> Admission:
-        checks.append(Check(subject, check, FAIL, message, pointer, **kw))
+    def refuse(check: str, message: str, pointer: str) -> Admission:
+        checks.append(Check(subject, check, FAIL, message, pointer))
         return Admission(tuple(checks), None)
 
     name = manifest.get("config_name")
