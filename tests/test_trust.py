@@ -96,6 +96,7 @@ def rows(admission: Admission) -> list[tuple[str, str, str]]:
         ),
         pytest.param("+model._target_=os.system", "names a _target_ (code to instantiate)", id="t"),
         pytest.param("model={_target_: os.system}", "names a _target_", id="target-value"),
+        pytest.param("note='_target_=x'", "names a _target_", id="target-before-an-equals"),
         pytest.param("key=[unclosed", "not a Hydra override: ", id="unparseable"),
     ],
 )
@@ -116,8 +117,11 @@ def test_a_key_or_value_that_merely_resembles_a_target_is_kept(override: str) ->
 
 
 def test_an_unparseable_override_is_refused_with_the_parsers_first_line() -> None:
-    ((_, _, why),) = screen_overrides(["key=[unclosed"]).refused
-    assert why.startswith("not a Hydra override: ") and "\n" not in why
+    screened = screen_overrides(["key=[unclosed", "seed=3"])
+    assert screened.refused == (
+        (0, "key=[unclosed", "not a Hydra override: no viable alternative at input '[unclosed'"),
+    )
+    assert screened.kept == ("seed=3",)  # the next ones are still screened
 
 
 def test_bookkeeping_overrides_are_ignored_in_order_and_named() -> None:
@@ -213,13 +217,15 @@ def test_a_config_with_no_task_is_refused_naming_both_reasons(conf: Path) -> Non
     assert (task.expected, task.found) == ("an app it names", "pkg.mod:run")
 
 
-def test_apps_are_looked_for_in_the_current_folder_by_default(
-    conf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("given", [False, True])
+def test_apps_are_looked_for_in_the_project_folder_by_default_the_current_one(
+    conf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: bool
 ) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.hydra-manifest]\napps = "bad"\n')
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(conf if given else tmp_path)  # conf holds no pyproject.toml
 
-    admission = admit(manifest(config_name="notask"), "run", config_dir=conf)
+    project = {"project_dir": tmp_path} if given else {}
+    admission = admit(manifest(config_name="notask"), "run", config_dir=conf, **project)
 
     assert admission.refused
     assert f"{tmp_path / 'pyproject.toml'}: /tool.hydra-manifest/apps: bad list of apps" in (
