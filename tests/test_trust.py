@@ -519,7 +519,9 @@ def test_outside_git_a_module_of_the_project_folder_is_refused_as_untracked(
     project = tmp_path / "project"
     project.mkdir()
     (project / "loose_app.py").write_text(APP)
-    monkeypatch.chdir(tmp_path)  # not the project folder
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # neither the project folder nor above it
 
     with pytest.raises(UnnamedApp, match=r"^loose_app.py \(module loose_app\) is not tracked"):
         admit_app("loose_app:main", project)
