@@ -150,7 +150,7 @@ def test_every_refused_override_is_a_failed_check_and_nothing_is_composed(conf: 
 
     admission = admit(document, "run", config_dir=conf, project_dir=conf)
 
-    assert admission.refused and admission.recomposed is None
+    assert admission.refused and admission.recomposed is None and len(rows(admission)) == 2
     assert [(c.check, c.status, c.pointer, c.found) for c in admission.checks] == [
         ("trust.overrides", "fail", "/overrides/1", "manifest.task=a:b"),
         ("trust.overrides", "fail", "/overrides/2", "x=1,2"),

@@ -18,7 +18,6 @@ and it must be a ``@hydra.main`` app, whose own configs are then recomposed.
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 from importlib.machinery import PathFinder
@@ -96,9 +95,8 @@ def locate(module: str, project_dir: Path) -> Path | None:
 
 def _git(args: list[str], cwd: Path) -> str:
     """git's output; raises when git is missing or fails (no work tree, no commit)."""
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}  # read-only: take no index lock
     return subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, env=env, check=True, timeout=60
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=60
     ).stdout
 
 
