@@ -88,3 +88,10 @@ def test_bisect_finds_a_root_whichever_way_the_function_goes() -> None:
     assert dist.bisect(lambda x: 2 - x * x, 0.0, 2.0) == pytest.approx(math.sqrt(2), rel=1e-15)
     # three halvings of [0, 1] towards 0.3: [0, .5], [.25, .5], [.25, .375]
     assert dist.bisect(lambda x: x - 0.3, 0.0, 1.0, iterations=3) == 0.3125
+
+
+def test_the_rank_sum_cdf_never_exceeds_one_when_counts_pass_2_to_the_53() -> None:
+    """C(63, 31) arrangements do not fit a float's 53 bits: their rounded
+    counts sum to a hair over the total, and P(U <= mn) must still be 1."""
+    assert dist.rank_sum_cdf(31 * 32, 31, 32) == 1.0
+    assert dist.rank_sum_cdf(30 * 38 + 5, 30, 38) == 1.0

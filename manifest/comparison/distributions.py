@@ -73,9 +73,8 @@ def rank_sum_cdf(u: float, m: int, n: int) -> float:
     """P(U <= u) under H0 for samples of ``m`` and ``n`` values (R: ``pwilcox``)."""
     if u < 0:
         return 0.0
-    counts = _rank_sum_counts(min(m, n), max(m, n))
-    k = min(math.floor(u), len(counts) - 1)
-    return min(math.fsum(counts[: k + 1]) / math.comb(m + n, m), 1.0)
+    counts = _rank_sum_counts(min(m, n), max(m, n))  # beyond 2**53 not exact: cap at 1
+    return min(math.fsum(counts[: math.floor(u) + 1]) / math.comb(m + n, m), 1.0)
 
 
 def _quantile(probabilities: list[float], p: float) -> int:
@@ -121,8 +120,7 @@ def signed_rank_cdf(v: float, n: int) -> float:
     if v < 0:
         return 0.0
     counts = _signed_rank_counts(n)
-    k = min(math.floor(v), len(counts) - 1)
-    return min(math.fsum(counts[: k + 1]) / 2.0**n, 1.0)
+    return min(math.fsum(counts[: math.floor(v) + 1]) / 2.0**n, 1.0)
 
 
 def signed_rank_quantile(p: float, n: int) -> int:
