@@ -49,7 +49,7 @@ REPO = Path(__file__).resolve().parent.parent
 GROUPS: dict[str, tuple[list[str], list[str]]] = {
     "core": (
         ["manifest/core/canonical.py", "manifest/core/atomic.py"],
-        ["tests/test_canonical.py", "tests/test_hostile_io.py"],
+        ["tests/test_canonical.py", "tests/test_atomic.py"],
     ),
     "check": (
         [

@@ -130,7 +130,9 @@ def canonical_text(value: Any, odd: list[float]) -> str | None:
     changed = {w: c for w, c in wanted.items() if w != c}
     if not changed:
         return text
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(changed, key=len, reverse=True)))
+    # The counts above also rule out one form occurring inside another (it
+    # would be counted twice), so the order of the alternatives is free.
+    pattern = re.compile("|".join(map(re.escape, changed)))
     return pattern.sub(lambda m: changed[m.group(0)], text)
 
 
