@@ -114,9 +114,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "manifest/registry/history.py",
             "manifest/registry/store.py",
             "manifest/registry/promotion.py",
+            "manifest/registry/audit.py",
         ],
-        ["tests/test_registry.py"],
+        ["tests/test_registry.py", "tests/test_hostile_registry.py"],
     ),
+    # what a run may store: the redaction of secrets from config, overrides and env
+    "secrets": (["manifest/record/secrets.py"], ["tests/test_hostile_secrets.py"]),
     "envelope": (
         ["manifest/verification/envelope.py", "manifest/verification/stochastic.py"],
         # test_verify.py reaches these only through re-runs (minutes per mutant)
@@ -132,7 +135,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
 
 # groups whose modules take part in recording a run: their tests must record
 # afresh under each mutant (the others reuse the sweeps of tests/runfactory.py)
-RECORDING = {"core"}
+RECORDING = {"core", "secrets"}
 
 # mutmut's exit codes per mutant (mutmut/stats.py), folded into what they mean here
 DETECTED = {"killed", "timeout", "segfault", "caught by type check"}
