@@ -244,8 +244,14 @@ def test_two_concurrent_promotions_one_wins_one_conflicts(
     conflicts = [v for v in outcomes.values() if isinstance(v, ConflictError)]
     winners = [v for v in outcomes.values() if isinstance(v, promotion.Promotion)]
     assert len(conflicts) == 1 and len(winners) == 1, outcomes
-    message = conflicts[0].describe()
-    assert "changed the registry while this one ran" in message and "won" in message
+    won = winners[0].entry
+    assert won is not None
+    assert conflicts[0].describe() == (
+        "registry/race.json: /head: another promotion or rollback changed the registry while "
+        f"this one ran (expected no history yet, found {won['digest']}); entry {won['seq']} "
+        f"(promote by {won['who']} at {won['when']}) won; rerun against the new production "
+        "version"
+    )
     record = load(Path("registry"), "race")
     assert record is not None and len(record.history) == 1 and record.production == 1
     assert record.history[0]["who"] == winners[0].entry["who"]
@@ -464,3 +470,116 @@ def test_replay_names_the_first_break(
         assert (error.expected, error.found) == (expected, found)
     else:
         assert error.found == history[1]["digest"] and error.expected != error.found
+
+
+def gated(name: str) -> list[str]:
+    """The digests of a promotion's gate report's baseline runs."""
+    report = read_json(Path(f"registry/reports/m/{name}.gate.json"))
+    return sorted(r["digest"] for r in report["baseline"]["runs"])
+
+
+def digests(folder: Path) -> list[str]:
+    return sorted(read_json(p)["digest"] for p in folder.glob("*.json"))
+
+
+def test_without_a_baseline_the_production_version_is_the_baseline(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
+    assert promote(runs, capsys, "m", "better", "--note", "faster")[0] == 0
+    assert gated("v2") == digests(runs["good"])
+    loosened = Path("loose.yaml")
+    loosened.write_text("rules:\n  - {metric: accuracy, direction: higher, threshold: 0.8}\n")
+    code, _, err = registry(
+        capsys, "promote", "m", str(runs["base"]), "--policy", str(loosened), "--note", "x"
+    )
+    assert code == 0, err
+    assert gated("v3") == digests(runs["better"])  # the newest version, not the first
+    record = load(Path("registry"), "m")
+    assert record is not None
+    assert [e.get("note") for e in record.history] == [None, "faster", "x"]
+
+
+def test_production_runs_that_moved_or_changed_are_not_a_baseline(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import shutil
+
+    copy = Path(shutil.copytree(runs["good"], tmp_path / "good"))
+    assert promote(runs, capsys, "m", "base", "--baseline", str(runs["bad"]))[0] == 0
+    code = registry(
+        capsys,
+        "promote",
+        "m",
+        str(copy),
+        "--policy",
+        str(runs["policy"]),
+        "--baseline",
+        str(runs["base"]),
+    )[0]
+    assert code == 0
+    first, second = sorted(copy.glob("*.json"))[:2]
+    saved = first.read_bytes()
+    first.unlink()
+    code, _, err = promote(runs, capsys, "m", "better")
+    assert code == 2
+    assert err.strip() == (
+        f"manifest registry: error: {first}: the manifests of production version 2 are not "
+        "here; pass --baseline with the runs to compare against"
+    )
+    first.write_bytes(saved)
+    manifest = read_json(second)
+    recorded = manifest["digest"]
+    manifest["metrics"]["accuracy"] = 0.99
+    manifest["digest"] = digest_of({k: v for k, v in manifest.items() if k != "digest"})
+    second.write_bytes(pretty_bytes(manifest))
+    code, _, err = promote(runs, capsys, "m", "better")
+    assert code == 2
+    assert err.strip() == (
+        f"manifest registry: error: {second}: a manifest of production version 2 changed "
+        f"since it was promoted (expected {recorded}, found {manifest['digest']}); "
+        "pass --baseline explicitly"
+    )
+
+
+def test_what_a_refused_rollback_says(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = registry(capsys, "rollback", "m")
+    assert code == 2
+    assert err.strip() == (
+        "manifest registry: error: registry/m.json: the registry has no model 'm'"
+    )
+    assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
+    code, _, err = registry(capsys, "rollback", "m")
+    assert code == 1
+    assert err.strip() == (
+        "manifest registry: error: registry/m.json: /rollback_candidate: m has no rollback "
+        "candidate (expected a previous production version, found none)"
+    )
+
+
+def test_the_python_api_returns_the_promotion(runs: dict[str, Path]) -> None:
+    import manifest
+
+    done = manifest.promote("m", runs["good"], runs["policy"], baseline=runs["base"])
+    assert (done.model, done.promoted) == ("m", True)
+    assert done.record is not None and done.record.production == 1
+    assert done.report_path == Path("registry/reports/m/v1.gate.json")
+    assert done.report_path.is_file()
+    assert done.entry is not None and done.record.promotion(1) == done.entry
+
+
+def test_a_registry_change_is_all_or_nothing(tmp_path: Path) -> None:
+    from manifest.errors import OutputError
+    from manifest.registry.store import _write_all
+
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    report = tmp_path / "reports" / "m" / "v1.gate.json"
+    with pytest.raises(OutputError) as raised:
+        _write_all([(report, b"{}"), (tmp_path / "blocker" / "m.json", b"{}")])
+    assert raised.value.file == str(tmp_path / "blocker" / "m.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker", "gitconfig"]
+    with pytest.raises(OutputError):  # the first file fails: nothing written either
+        _write_all([(tmp_path / "blocker" / "r.json", b"{}"), (report, b"{}")])
+    assert not (tmp_path / "reports").exists()
