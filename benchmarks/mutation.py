@@ -116,7 +116,11 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "manifest/registry/promotion.py",
             "manifest/registry/audit.py",
         ],
-        ["tests/test_registry.py", "tests/test_hostile_registry.py"],
+        [
+            "tests/test_registry.py",
+            "tests/test_registry_audit.py",
+            "tests/test_hostile_registry.py",
+        ],
     ),
     # what a run may store: the redaction of secrets from config, overrides and env
     "secrets": (["manifest/record/secrets.py"], ["tests/test_hostile_secrets.py"]),
