@@ -583,3 +583,54 @@ def test_a_registry_change_is_all_or_nothing(tmp_path: Path) -> None:
     with pytest.raises(OutputError):  # the first file fails: nothing written either
         _write_all([(tmp_path / "blocker" / "r.json", b"{}"), (report, b"{}")])
     assert not (tmp_path / "reports").exists()
+
+
+def test_evidence_reaches_the_promotions_gate(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = Path("verified.yaml")
+    policy.write_text(runs["policy"].read_text() + "require: [verified]\n")
+    candidate = sorted(str(p) for p in runs["good"].glob("*.json"))
+    report = {
+        "command": "verify",
+        "ok": True,
+        "subjects": [{"subject": p, "ok": True, "checks": []} for p in candidate],
+    }
+    Path("verify.json").write_text(json.dumps(report))
+    args = ["promote", "m", str(runs["good"]), "--baseline", str(runs["base"])]
+    code, _, err = registry(capsys, *args, "--policy", str(policy))
+    assert code == 1 and "m not promoted: the gate blocks" in err
+    code, _, err = registry(capsys, *args, "--policy", str(policy), "--evidence", "verify.json")
+    assert code == 0, err
+    gate = read_json(Path("registry/reports/m/v1.gate.json"))
+    [verified] = [c for c in gate["checks"] if c["id"] == "require.verified"]
+    assert verified["status"] == "pass"
+
+
+def test_the_first_promotion_needs_a_baseline(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = promote(runs, capsys, "m", "good")
+    assert code == 2
+    assert err.strip() == (
+        "manifest registry: error: --baseline: m has no production version to compare with; "
+        "the first promotion needs --baseline"
+    )
+    (tmp_path / "empty").mkdir()
+    code, _, err = promote(runs, capsys, "m", "good", "--baseline", str(tmp_path / "empty"))
+    assert code == 2 and "the baseline" in err
+    assert not Path("registry").exists()
+
+
+def test_utc_now_is_utc_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime, timezone
+
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: no overlap with UTC's date-hour
+    time.tzset()
+    try:
+        stamp = datetime.strptime(promotion.utc_now(), "%Y-%m-%dT%H:%M:%S.%fZ")
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        assert abs((now - stamp).total_seconds()) < 600
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -240,3 +240,36 @@ def test_a_promoted_manifest_that_is_not_the_one_promoted_fails(
         assert fail.message.startswith(said + ": ") and "digest" in fail.message
     else:
         assert fail.message == said
+
+
+def test_each_promotion_is_audited_under_its_own_name_and_place(
+    tmp_path: Path, runs: dict[str, list[Path]]
+) -> None:
+    record = record_of(tmp_path, runs, ["not", "a", "report"])
+    first = record.document["history"][0]
+    second = json.loads(json.dumps(first)) | {"version": 2}
+    second["manifests"][1]["path"] = str(tmp_path / "gone.json")
+    record.document["history"].append(second)  # promote, rollback, promote
+    checks = [(c.subject, c.check, c.status, c.pointer) for c in audit(record)]
+    assert checks == [
+        ("m v1", "gate-report", FAIL, "/history/0/gate/report"),
+        ("m v1", "manifest", PASS, ""),
+        ("m v2", "gate-report", FAIL, "/history/2/gate/report"),
+        ("m v2", "manifest", WARN, "/history/2/manifests/1"),
+    ]
+
+
+def test_where_an_unreadable_or_edited_report_is_cited(
+    tmp_path: Path, runs: dict[str, list[Path]]
+) -> None:
+    report = gate_report(runs["good"], runs["base"], decision="block")
+    record = record_of(tmp_path, runs, report, history={"decision": "block"})
+    (tmp_path / REPORT).write_bytes(pretty_bytes(report | {"note": "edited"}))
+    found = [(c.subject, c.check, c.pointer) for c in audit(record) if c.status == FAIL]
+    assert found == [
+        ("m v1", "gate-report", "/history/0/gate/report"),
+        ("m v1", "gate-report.decision", "/history/0/gate/report"),
+    ]
+    (tmp_path / REPORT).unlink()
+    found = [(c.subject, c.check, c.pointer) for c in audit(record) if c.status == FAIL]
+    assert found == [("m v1", "gate-report", "/history/0/gate/report")]
