@@ -123,7 +123,10 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     # what a run may store: the redaction of secrets from config, overrides and env
-    "secrets": (["manifest/record/secrets.py"], ["tests/test_hostile_secrets.py"]),
+    "secrets": (
+        ["manifest/record/secrets.py"],
+        ["tests/test_secrets.py", "tests/test_hostile_secrets.py"],
+    ),
     "envelope": (
         ["manifest/verification/envelope.py", "manifest/verification/stochastic.py"],
         # test_verify.py reaches these only through re-runs (minutes per mutant)
