@@ -232,3 +232,63 @@ def test_parameters_named_like_secrets_are_redacted_at_any_depth() -> None:
         "max_tokens": 5,
         "runs": [[{"api_key": REDACTED}]],
     }
+
+
+HYDRA = {"runtime": {"output_dir": "/o"}, "overrides": {"task": ["lr=0.1"]}, "job": {"name": "j"}}
+
+
+@pytest.mark.parametrize("own_node", [True, False], ids=["own-hydra-node", "given-hydra-tree"])
+def test_hydras_runtime_read_as_a_node_in_a_locked_config(
+    monkeypatch: pytest.MonkeyPatch, own_node: bool
+) -> None:
+    """Hydra hands tasks a struct config; its runtime may be read through the
+    resolver or as a node, leaf or list item."""
+    monkeypatch.setenv("HM_HOST", "h")
+    cfg = OmegaConf.create(
+        {
+            "out": "${hydra:runtime.output_dir}",
+            "dir": "${hydra.runtime.output_dir}",
+            "first": "${hydra.overrides.task.0}",
+            "name": "run-${hydra.job.name}",
+            "host": "${oc.env:HM_HOST}",
+            "plain": 2,
+        }
+        | ({"hydra": HYDRA} if own_node else {})
+    )
+    OmegaConf.set_struct(cfg, True)
+    OmegaConf.set_readonly(cfg, True)
+    origins = trace(cfg, hydra_tree=None if own_node else HYDRA)
+    assert origins.env == {("host",)}
+    assert origins.runtime == {("out",), ("dir",), ("first",), ("name",)}
+    assert origins.resolved["plain"] == 2 and "hydra" not in origins.raw
+
+
+def test_a_value_whose_shape_comes_from_the_environment_is_anchored_where_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A resolver may turn a secret into a key: the two resolutions then have
+    different paths, and the value is still recorded as its expression."""
+    monkeypatch.setenv("HM_HOST", "h")
+    OmegaConf.register_new_resolver("hm_keyed", lambda s: {s: 1})
+    try:
+        cfg = OmegaConf.create(
+            {"deep": {"x": {"y": "${hm_keyed:${oc.env:HM_HOST}}"}, "keep": 1}, "top": 3}
+        )
+        origins = trace(cfg)
+    finally:
+        OmegaConf.clear_resolver("hm_keyed")
+    assert origins.env == {("deep", "x", "y")}
+    params: dict[str, Any] = {"deep": {"x": {"y": {"h": 1}}, "keep": 1}, "top": 3}
+    expressions(params, origins)
+    assert params == {"deep": {"x": {"y": "${hm_keyed:${oc.env:HM_HOST}}"}, "keep": 1}, "top": 3}
+
+
+def test_every_pattern_is_tried_globs_and_words_alike() -> None:
+    assert secret_name("db_password", ["*_pw", "password"]) is True
+    assert secret_name("db_pw", ["password", "*_pw"]) is True
+
+
+def test_parameters_are_redacted_by_the_given_patterns_only() -> None:
+    params: dict[str, Any] = {"password": "kept", "cookie": "c", "nested": [{"cookie_jar": 1}]}
+    redact_names(params, ["cookie"])
+    assert params == {"password": "kept", "cookie": REDACTED, "nested": [{"cookie_jar": REDACTED}]}
