@@ -147,13 +147,13 @@ def _resolved_with(work: Any, hydra_tree: Any, markers: Mapping[str, str]) -> di
     """``work`` (a copy: it is changed) resolved with each traced resolver
     and every leaf of the ``hydra`` node answering its source's marker; a
     top-level key that cannot be resolved so is all ``env`` (conservative)."""
-    from omegaconf import OmegaConf, flag_override
+    from omegaconf import OmegaConf
 
     from .._hydra.internal import resolvers_replaced
 
     OmegaConf.clear_cache(work)
-    with flag_override(work, ["struct", "readonly"], [False, False]):
-        work["hydra"] = _marker_tree(hydra_tree, markers["runtime"]) if hydra_tree else {}
+    # a fresh root (masked_copy keeps no struct or read-only flag): a new key is allowed
+    work["hydra"] = _marker_tree(hydra_tree, markers["runtime"]) if hydra_tree else {}
     replacements = {name: (lambda *a, _m=markers[src], **k: _m) for name, src in _RESOLVERS.items()}
     with resolvers_replaced(replacements):
         return resolve_by_key(work, lambda key, exc: markers["env"])
