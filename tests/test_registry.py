@@ -565,6 +565,7 @@ def test_the_python_api_returns_the_promotion(runs: dict[str, Path]) -> None:
     done = manifest.promote("m", runs["good"], runs["policy"], baseline=runs["base"])
     assert (done.model, done.promoted) == ("m", True)
     assert done.record is not None and done.record.production == 1
+    assert done.record.path == Path("registry/m.json")
     assert done.report_path == Path("registry/reports/m/v1.gate.json")
     assert done.report_path.is_file()
     assert done.entry is not None and done.record.promotion(1) == done.entry
@@ -634,3 +635,146 @@ def test_utc_now_is_utc_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch)
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+NAME_RULE = "letters, digits, '.', '_', '-' (at most 100)"
+
+
+@pytest.mark.parametrize("name", ["../evil", "a..b", "x" * 101, "_hidden"])
+def test_what_a_bad_model_name_says(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    code, _, err = registry(capsys, "show", name)
+    assert code == 2
+    assert err.strip() == (
+        f"manifest registry: error: MODEL: bad model name (expected {NAME_RULE}, found {name!r})"
+    )
+
+
+def test_the_longest_and_dotted_names_are_models() -> None:
+    from manifest.registry.store import model_path
+
+    for name in ("x" * 100, "a.b_c-1", "9"):
+        assert model_path(Path("registry"), name) == Path("registry") / f"{name}.json"
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        pytest.param(
+            lambda d: d.update(production=1),
+            "/production: the history was edited: the summary does not match it "
+            "(expected 2, found 1); restore the file from git",
+            id="summary",
+        ),
+        pytest.param(
+            lambda d: d.update(rollback_candidate=None),
+            "/rollback_candidate: the history was edited: the summary does not match it "
+            "(expected 1, found None); restore the file from git",
+            id="candidate",
+        ),
+        pytest.param(
+            lambda d: d.update(model="other"),
+            "/model: the file is for another model (expected m, found other)",
+            id="another-model",
+        ),
+        pytest.param(
+            lambda d: d.update(extra=1),
+            "/: not a valid registry file: Additional properties are not allowed ('extra' was "
+            "unexpected); restore the file from git",
+            id="not-valid",
+        ),
+    ],
+)
+def test_what_a_tampered_registry_file_says(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], change: Any, said: str
+) -> None:
+    assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
+    assert promote(runs, capsys, "m", "better")[0] == 0
+    _edit(change)
+    code, _, err = registry(capsys, "show", "m")
+    assert code == 1
+    assert err.strip() == f"manifest registry: error: registry/m.json: {said}"
+
+
+def test_the_head_must_be_the_last_entry(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
+    record = load(Path("registry"), "m")
+    assert record is not None and record.head == record.history[-1]["digest"]
+    _edit(lambda d: d.update(head="sha256:" + "0" * 64))
+    code, _, err = registry(capsys, "show", "m")
+    assert code == 1
+    assert (
+        f"/head: the history was edited: the summary does not match it (expected {record.head}"
+        in err
+    )
+
+
+def test_a_registry_file_removed_meanwhile_is_a_conflict(tmp_path: Path) -> None:
+    from manifest.registry.store import append
+
+    with pytest.raises(ConflictError) as raised:
+        append(tmp_path, "m", {"digest": "sha256:new"}, expected_head="sha256:old")
+    assert raised.value.describe() == (
+        f"{tmp_path / 'm.json'}: /head: another promotion or rollback changed the registry "
+        "while this one ran (expected sha256:old, found no history); the file was removed "
+        "meanwhile; rerun"
+    )
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_an_entry_the_schema_refuses_is_never_written(tmp_path: Path) -> None:
+    from manifest.errors import ManifestError
+    from manifest.registry.store import append
+
+    entry = history_mod.new_entry(
+        [],
+        action="promote",
+        version=1,
+        who="a",
+        when="2026-01-01T00:00:00.000000Z",
+        details={"manifests": [], "baseline": []},  # no gate: the schema requires one
+    )
+    with pytest.raises(ManifestError) as raised:
+        append(tmp_path, "m", entry, expected_head=None)
+    said = raised.value.describe()
+    assert said.startswith(f"{tmp_path / 'm.json'}: internal: the new registry file is not valid: ")
+    assert "gate" in said
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_who_promotes_is_taken_from_git_where_the_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from manifest.registry.store import who_am_i
+
+    assert who_am_i(tmp_path) == "Ada Lovelace <ada@example.org>"
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", "Local"], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.email", ""], check=True)
+    assert who_am_i(repo) == "Local"  # the repository's own name, and no empty <>
+    assert who_am_i(tmp_path) == "Ada Lovelace <ada@example.org>"
+
+
+@pytest.mark.parametrize("git", ["no-identity", "no-git"])
+def test_without_a_git_identity_the_login_name_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, git: str
+) -> None:
+    import getpass
+
+    from manifest.registry.store import who_am_i
+
+    if git == "no-git":
+        monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    else:
+        (tmp_path / "gitconfig").write_text("[user]\n\temail = only@example.org\n")
+    monkeypatch.setattr(getpass, "getuser", lambda: "login")
+    assert who_am_i(tmp_path) == "login"
+
+    def nobody() -> str:
+        raise KeyError("no such user")
+
+    monkeypatch.setattr(getpass, "getuser", nobody)
+    assert who_am_i(tmp_path) == "unknown"

@@ -156,15 +156,21 @@ def append(
         current = load(root, model)
         head = current.head if current else None
         if head != expected_head:
-            last = current.history[-1] if current else {}
+            if current is None:
+                hint = "the file was removed meanwhile; rerun"
+            else:
+                last = current.history[-1]
+                hint = (
+                    f"entry {last['seq']} ({last['action']} by {last['who']} at "
+                    f"{last['when']}) won; rerun against the new production version"
+                )
             raise ConflictError(
                 "another promotion or rollback changed the registry while this one ran",
                 file=str(path),
                 pointer="/head",
                 expected=expected_head or "no history yet",
                 found=head or "no history",
-                hint=f"entry {last.get('seq')} ({last.get('action')} by {last.get('who')} at "
-                f"{last.get('when')}) won; rerun against the new production version",
+                hint=hint,
             )
         history = [*(current.history if current else ()), entry]
         production, candidate = replay(history, file=str(path))
