@@ -124,7 +124,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     # what a run may store: the redaction of secrets from config, overrides and env
     "secrets": (
-        ["manifest/record/secrets.py"],
+        ["manifest/record/secrets.py", "manifest/record/resolving.py"],
         ["tests/test_secrets.py", "tests/test_hostile_secrets.py"],
     ),
     "envelope": (

@@ -298,3 +298,32 @@ def test_parameters_are_redacted_by_the_given_patterns_only() -> None:
     params: dict[str, Any] = {"password": "kept", "cookie": "c", "nested": [{"cookie_jar": 1}]}
     redact_names(params, ["cookie"])
     assert params == {"password": "kept", "cookie": REDACTED, "nested": [{"cookie_jar": REDACTED}]}
+
+
+def test_a_config_is_resolved_key_by_key_without_its_hydra_node() -> None:
+    from omegaconf.errors import InterpolationKeyError
+
+    from manifest.record.resolving import resolve_by_key
+
+    cfg = OmegaConf.create(
+        {
+            "hydra": {"job": {"num": "${oc.env:ONLY_IN_MULTIRUN}"}},
+            "required": "???",
+            "node": {"inner": "???", "n": 1, "ref": "${plain}"},
+            "broken": "${nowhere}",
+            "plain": 2,
+        }
+    )
+    failures: list[tuple[str, type[Exception]]] = []
+
+    def on_error(key: str, exc: Exception) -> str:
+        failures.append((key, type(exc)))
+        return "<unresolved>"
+
+    assert resolve_by_key(cfg, on_error) == {
+        "required": "???",
+        "node": {"inner": "???", "n": 1, "ref": 2},
+        "broken": "<unresolved>",
+        "plain": 2,
+    }
+    assert failures == [("broken", InterpolationKeyError)]
