@@ -586,6 +586,27 @@ def test_a_registry_change_is_all_or_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "reports").exists()
 
 
+def test_a_registry_folder_that_cannot_be_made_is_an_output_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from manifest.errors import OutputError
+    from manifest.registry.store import _write_all
+
+    def read_only(self: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    target = tmp_path / "registry" / "m.json"
+    with pytest.raises(OutputError) as raised:
+        _write_all([(target, b"{}")])
+    assert raised.value.describe() == (
+        f"{target}: cannot write the file: Read-only file system ({tmp_path / 'registry'}); "
+        "the file system is read-only: choose a writable folder"
+    )
+
+
 def test_evidence_reaches_the_promotions_gate(
     runs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
