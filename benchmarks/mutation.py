@@ -92,6 +92,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "manifest/comparison/distributions.py",
         ],
         [
+            "tests/test_cliff.py",
             "tests/test_effects.py",
             "tests/test_distributions.py",
             "tests/test_htests.py",
