@@ -93,6 +93,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
         ],
         [
             "tests/test_cliff.py",
+            "tests/test_shift.py",
             "tests/test_effects.py",
             "tests/test_distributions.py",
             "tests/test_htests.py",
