@@ -101,6 +101,12 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_metric.py",
         ],
     ),
+    # what a comparison compares: each metric's direction, and strata by labels (their
+    # tests compare recorded sweeps through the CLI: seconds per mutant)
+    "compare3": (
+        ["manifest/comparison/directions.py", "manifest/comparison/stratify.py"],
+        ["tests/test_directions.py", "tests/test_stratify.py"],
+    ),
     "gate": (
         [
             "manifest/gating/decision.py",
