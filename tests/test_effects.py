@@ -37,7 +37,12 @@ from test_stats import HW_EARLY, HW_TERM, HW_VISIT_1, HW_VISIT_2, SLEEP_1, SLEEP
 
 from manifest.comparison import distributions as dist
 from manifest.comparison.bootstrap import bootstrap_interval, bootstrap_intervals
-from manifest.comparison.effects import cliffs_delta, hedges_g, probability_of_improvement
+from manifest.comparison.effects import (
+    Estimate,
+    cliffs_delta,
+    hedges_g,
+    probability_of_improvement,
+)
 from manifest.comparison.power import power, seeds_needed
 from manifest.comparison.ranktest import mann_whitney, wilcoxon_signed_rank
 from manifest.comparison.shift import hodges_lehmann
@@ -565,3 +570,22 @@ def test_the_signed_rank_statistic_of_all_zero_differences_is_zero() -> None:
     from manifest.comparison.shift import _signed_rank_z
 
     assert _signed_rank_z([0.5, 0.5])(0.5, 1.5) == -1.5
+
+
+def test_hedges_g_names_itself_and_its_method_in_every_case() -> None:
+    pooled = "pooled sd, noncentral t interval"
+    paired = "paired: mean difference over the sd of the differences, noncentral t interval"
+    flat = "the runs do not vary, so a standardized difference is undefined"
+    got = hedges_g([1.0, 2.0, 3.0], [2.0, 3.5, 4.0], paired=False, confidence=0.9)
+    assert (got.name, got.method, got.confidence, got.note) == ("hedges_g", pooled, 0.9, None)
+    got = hedges_g([1.0, 2.0, 3.0], [2.0, 3.5, 4.0], paired=True, confidence=0.9)
+    assert (got.name, got.method, got.confidence, got.note) == ("hedges_g", paired, 0.9, None)
+    assert hedges_g([1.0, 2.0], [3.0], paired=False, confidence=0.9) == Estimate(
+        "hedges_g", None, None, None, 0.9, pooled, "needs more runs"
+    )
+    assert hedges_g([1.0, 1.0], [1.0, 1.0], paired=False, confidence=0.9) == Estimate(
+        "hedges_g", None, None, None, 0.9, pooled, flat
+    )
+    # a spread that is rounding noise on the baseline's scale, not on the candidate's
+    noisy = hedges_g([1e6, 1e6 + 1e-9, 1e6], [1.0, 1.0 + 1e-9, 1.0], paired=False, confidence=0.9)
+    assert noisy.note == flat
