@@ -168,6 +168,15 @@ def _edit(change: Any) -> None:
     path.write_bytes(pretty_bytes(document))
 
 
+def two_versions_then(
+    runs: dict[str, Path], capsys: pytest.CaptureFixture[str], change: Any
+) -> None:
+    """Promote two versions of ``m``, then edit its registry file by ``change``."""
+    assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
+    assert promote(runs, capsys, "m", "better")[0] == 0
+    _edit(change)
+
+
 def _rehash(entry: dict[str, Any]) -> None:
     entry["digest"] = digest_of({k: v for k, v in entry.items() if k != "digest"})
 
@@ -192,9 +201,7 @@ def _rehash(entry: dict[str, Any]) -> None:
 def test_tampered_history_is_detected(
     runs: dict[str, Path], capsys: pytest.CaptureFixture[str], change: Any, pointer: str
 ) -> None:
-    assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
-    assert promote(runs, capsys, "m", "better")[0] == 0
-    _edit(change)
+    two_versions_then(runs, capsys, change)
     for action in (["show", "m"], ["history", "m"], ["rollback", "m"]):
         code, _, err = registry(capsys, *action)
         assert code == 1, action
@@ -708,9 +715,7 @@ def test_the_longest_and_dotted_names_are_models() -> None:
 def test_what_a_tampered_registry_file_says(
     runs: dict[str, Path], capsys: pytest.CaptureFixture[str], change: Any, said: str
 ) -> None:
-    assert promote(runs, capsys, "m", "good", "--baseline", str(runs["base"]))[0] == 0
-    assert promote(runs, capsys, "m", "better")[0] == 0
-    _edit(change)
+    two_versions_then(runs, capsys, change)
     code, _, err = registry(capsys, "show", "m")
     assert code == 1
     assert err.strip() == f"manifest registry: error: registry/m.json: {said}"
