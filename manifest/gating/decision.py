@@ -83,40 +83,34 @@ class Decision:
         return Report("gate", subjects, checks, extra={"decision": self.decision})
 
 
-def _copies_check(group: Group) -> RuleCheck:
-    """A warning: manifests of one run (same digest or run id) counted once."""
-    copies = group.copies
+def _group_check(group: Group, rule: str, severity: str, **said: Any) -> RuleCheck:
+    """A failing check of one side's runs as a whole (not of one metric)."""
     return RuleCheck(
-        id=f"copies.{group.label}",
-        rule="copies",
+        id=f"{rule}.{group.label}",
+        rule=rule,
         metric="",
-        kind="copies",
-        severity=WARN_DECISION,
+        kind=rule,
+        severity=severity,
         status=FAIL,
-        message=f"{len(copies)} {group.label} manifest(s) are another manifest's run "
-        f"(same digest or run id), counted once: {copies[0].path}: {copies[0].reason}",
-        expected="one manifest per run",
-        found=f"{len(copies)} duplicate(s)",
-        action="remove the duplicates; the gate counts each run once",
-        evidence={"copies": [asdict(s) for s in copies]},
+        **said,
     )
 
 
 def _input_checks(comparison: Comparison) -> list[RuleCheck]:
+    """What the gate says about the runs it was given: invalid manifests
+    block; copies of one run and runs that did not complete warn."""
     checks = []
     for group in (comparison.baseline, comparison.candidate):
+        label, copies = group.label, group.copies
         invalid = [s for s in group.skipped if not s.reason.startswith("status ")]
         failed = [s for s in group.skipped if s.reason.startswith("status ")]
         if invalid:
             checks.append(
-                RuleCheck(
-                    id=f"inputs.{group.label}",
-                    rule="inputs",
-                    metric="",
-                    kind="inputs",
-                    severity=BLOCK,
-                    status=FAIL,
-                    message=f"{len(invalid)} {group.label} manifest(s) are not valid: "
+                _group_check(
+                    group,
+                    "inputs",
+                    BLOCK,
+                    message=f"{len(invalid)} {label} manifest(s) are not valid: "
                     f"{invalid[0].path}: {invalid[0].reason}",
                     expected="valid manifests with matching digests",
                     found=f"{len(invalid)} invalid",
@@ -124,18 +118,28 @@ def _input_checks(comparison: Comparison) -> list[RuleCheck]:
                     evidence={"invalid": [asdict(s) for s in invalid]},
                 )
             )
-        if group.copies:
-            checks.append(_copies_check(group))
+        if copies:
+            checks.append(
+                _group_check(
+                    group,
+                    "copies",
+                    WARN_DECISION,
+                    message=f"{len(copies)} {label} manifest(s) are another manifest's run "
+                    f"(same digest or run id), counted once: {copies[0].path}: "
+                    f"{copies[0].reason}",
+                    expected="one manifest per run",
+                    found=f"{len(copies)} duplicate(s)",
+                    action="remove the duplicates; the gate counts each run once",
+                    evidence={"copies": [asdict(s) for s in copies]},
+                )
+            )
         if failed:
             checks.append(
-                RuleCheck(
-                    id=f"runs.{group.label}",
-                    rule="runs",
-                    metric="",
-                    kind="runs",
-                    severity=WARN_DECISION,
-                    status=FAIL,
-                    message=f"{len(failed)} {group.label} run(s) did not complete and are left out",
+                _group_check(
+                    group,
+                    "runs",
+                    WARN_DECISION,
+                    message=f"{len(failed)} {label} run(s) did not complete and are left out",
                     expected="every run completed",
                     found=f"{len(failed)} not completed",
                     action="look at why they failed before promoting",
