@@ -124,3 +124,39 @@ def test_a_run_without_the_key_is_a_usage_error(
     err = capsys.readouterr().err
     assert "has no config key 'data.split'" in err and "/params/data/split" in err
     assert "Traceback" not in err
+
+
+def test_a_crashed_run_is_reported_though_it_belongs_to_no_stratum(
+    sides: dict[str, list[str]], capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    base, _ = TASKS["cifar"]
+    crashed = sweep(
+        tmp_path,
+        "crashed",
+        {"acc": [*base, 0.5]},
+        fail_seed=5,
+        directions={"acc": "higher"},
+        extra=["+data.name=cifar"],
+    )
+    args = ["--baseline", str(crashed), *sides["baseline"][1:], "--candidate", *sides["candidate"]]
+    document = stratified(capsys, *args)
+    warning = "1 baseline manifest(s) skipped (not completed or not valid)"
+    assert document["warnings"] == [warning]
+    assert [s["baseline"]["skipped"] for s in document["strata"]] == [[], [], []]
+    assert main(["compare", *args, "--stratify-by", "data.name"]) == 0
+    assert capsys.readouterr().out.endswith(f"WARNING: {warning}\n")
+
+
+def test_strata_declaring_opposite_directions_are_a_usage_error(
+    sides: dict[str, list[str]], capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    base, _ = TASKS["svhn"]
+    lower = sweep(
+        tmp_path, "lower", {"acc": base}, directions={"acc": "lower"}, extra=["+data.name=svhn"]
+    )
+    capsys.readouterr()
+    args = ["--baseline", *sides["baseline"][:2], str(lower), "--candidate", *sides["candidate"]]
+    assert main(["compare", *args, "--stratify-by", "data.name"]) == 2
+    err = capsys.readouterr().err
+    assert "metric 'acc' has two directions: higher" in err and "lower" in err
+    assert "Traceback" not in err

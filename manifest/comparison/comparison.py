@@ -107,7 +107,9 @@ def _chosen(
     return list(dict.fromkeys(metrics)), []
 
 
-def _group_warnings(baseline: Group, candidate: Group) -> list[str]:
+def uncounted_warnings(baseline: Group, candidate: Group) -> list[str]:
+    """A warning for each side with manifests that do not count: skipped
+    (not completed or not valid) or copies of a counted run."""
     warnings = [
         f"{len(group.skipped)} {group.label} manifest(s) skipped (not completed or not valid)"
         for group in (baseline, candidate)
@@ -119,6 +121,11 @@ def _group_warnings(baseline: Group, candidate: Group) -> list[str]:
         for group in (baseline, candidate)
         if group.copies
     ]
+    return warnings
+
+
+def _group_warnings(baseline: Group, candidate: Group) -> list[str]:
+    warnings = uncounted_warnings(baseline, candidate)
     shared = {r.digest for r in baseline.runs} & {r.digest for r in candidate.runs}
     if shared:
         warnings.append(f"{len(shared)} run(s) are in both groups")

@@ -28,7 +28,7 @@ from typing import Any
 from ..core.tree import MISSING
 from ..errors import UsageError
 from .bootstrap import quantile_se
-from .comparison import Comparison, compare
+from .comparison import Comparison, compare, uncounted_warnings
 from .effects import Estimate
 from .groups import Group, Run
 from .metric import with_holm
@@ -170,7 +170,8 @@ def stratify(
     import numpy as np
 
     base, cand = _split(baseline, key), _split(candidate, key)
-    warnings = [
+    # the strata hold counted runs only: what was set aside is said once, here
+    warnings = uncounted_warnings(baseline, candidate) + [
         f"stratum {name!r} has runs only in the {label}: left out"
         for label, mine, other in (("baseline", base, cand), ("candidate", cand, base))
         for name in sorted(set(mine) - set(other))
@@ -178,6 +179,7 @@ def stratify(
     names = sorted(set(base) & set(cand))
     if not names:
         raise UsageError(f"no value of {key!r} has runs on both sides", pointer="--stratify-by")
+    options = {**options, "declared": _declared(baseline, candidate, options)}
     strata = [
         (
             name,
@@ -204,6 +206,24 @@ def stratify(
         for name, found in sorted(by_metric.items())
     ]
     return Stratified(key, tuple(strata), tuple(aggregates), tuple(warnings))
+
+
+def _declared(
+    baseline: Group, candidate: Group, options: Mapping[str, Any]
+) -> list[tuple[str, Mapping[str, str]]]:
+    """The sources of metric directions for every stratum: ``options``' own,
+    then the directions the runs of all strata declare, resolved together so
+    that strata which disagree are refused as in a plain comparison, and a
+    stratum whose runs declare nothing gets its direction from the others."""
+    from .directions import resolve
+
+    declared = list(options.get("declared", ()))
+    reported = [{k for r in side.runs for k in r.metrics} for side in (baseline, candidate)]
+    names = options.get("metrics") or sorted(reported[0] & reported[1])
+    found = resolve(names, [*baseline.runs, *candidate.runs], declared)
+    # what ``declared`` gives stays theirs in every stratum: they come first
+    by_runs = {m: d.direction for m, d in found.items() if d.direction}
+    return [*declared, ("declared by the runs of another stratum", by_runs)]
 
 
 def _defaults(options: Mapping[str, Any]) -> dict[str, Any]:
