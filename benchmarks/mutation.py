@@ -105,7 +105,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     # tests compare recorded sweeps through the CLI: seconds per mutant)
     "compare3": (
         ["manifest/comparison/directions.py", "manifest/comparison/stratify.py"],
-        ["tests/test_directions.py", "tests/test_stratify.py"],
+        ["tests/test_directions.py", "tests/test_stratify.py", "tests/test_stratify_units.py"],
     ),
     "gate": (
         [
