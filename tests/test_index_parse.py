@@ -254,6 +254,127 @@ def test_deep_texts_go_to_the_strict_reader(
         assert bool(calls) == delegated
 
 
+# Texts as the package writes manifests (two spaces of indentation), where
+# the parser reads the environment apart and reuses its tree.
+def _pretty(tree: Any, data: st.DataObject) -> str:
+    """``tree`` written with ``json.dumps(indent=2)``'s layout, its objects'
+    names repeated where :class:`Obj` repeats them, and now and then a
+    member moved onto its neighbour's line (a text the cut must not trust)."""
+
+    def write(node: Any, indent: str) -> str:
+        if not isinstance(node, Obj | list) or not node:
+            return "{}" if isinstance(node, Obj) else json.dumps(node, ensure_ascii=False)
+        inner = indent + "  "
+        if isinstance(node, Obj):
+            items = [f"{json.dumps(k, ensure_ascii=False)}: {write(v, inner)}" for k, v in node]
+        else:
+            items = [write(v, inner) for v in node]
+        joints = [data.draw(st.sampled_from([f",\n{inner}"] * 4 + [", "])) for _ in items[1:]]
+        body = "".join(j + item for j, item in zip(["\n" + inner, *joints], items, strict=True))
+        brackets = "{}" if isinstance(node, Obj) else "[]"
+        return brackets[0] + body + f"\n{indent}" + brackets[1]
+
+    return write(tree, "") + data.draw(st.sampled_from(["", "\n", " \r\n", "\x0c"]))
+
+
+# One parser for all examples, as the index uses one for a whole folder, so
+# that an environment read in one text is reused in the next.
+SHARED = Parser()
+ENVIRONMENTS = [
+    Obj([("packages", Obj([("numpy", "2.0"), ("scipy", "1.14")])), ("python", "3.11")]),
+    Obj([("packages", Obj()), ("variables", Obj([("A", "1:2"), ("A", "3")]))]),
+    Obj([("packages", Obj([("x", [1, Obj([("y", None)])])]))]),
+    [1, 2],
+    Obj(),
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(tree=trees(PLAIN_NAMES, plain_text), data=st.data())
+def test_texts_with_an_environment(tree: Any, data: st.DataObject) -> None:
+    """Texts written as the package writes them, the environment read apart
+    and reused: the strict reader's tree (in the same order) or its error,
+    whatever texts came before."""
+    members = list(tree) if isinstance(tree, Obj) else [("a", tree)]
+    at = data.draw(st.integers(0, len(members)))
+    members.insert(at, ("environment", data.draw(st.sampled_from(ENVIRONMENTS))))
+    raw = _pretty(Obj(members), data).encode("utf-8")
+    if data.draw(st.booleans()):  # damaged: cut, or a byte overwritten
+        at = data.draw(st.integers(0, len(raw)))
+        raw = raw[:at] + data.draw(st.sampled_from([b"", b'"', b",", b"}", b"]"])) + raw[at + 1 :]
+    assert _outcome(lambda d: SHARED.parse(d, file="m.json"), raw) == _outcome(
+        lambda d: parse_json(d, file="m.json"), raw
+    )
+
+
+ENV = b'\n  "environment": {"x": 1\n  }'
+CUT = [
+    # pieces that parse alone around a text that does not
+    b'{\n  "a": [1,' + ENV + b',\n  "y"]\n}',
+    b'{\n  "a": {"k": 1,' + ENV + b',\n  "y": 2}\n}',
+    b"{," + ENV + b"\n}",  # an empty run before the environment
+    b"{" + ENV + b",\n}",  # or after it
+    b'{\n  "a": 1}' + ENV + b"\n}",  # no comma before it
+    b"{" + ENV + b'\n  "b": 1\n}',  # nor after it
+    b"{" + ENV + b",\n  " + ENV[3:] + b"\n}",  # the environment twice
+    b'{\n  "x": 1,' + ENV + b"\n}",  # a name in two runs
+    b'{\n  "environment": {"x": 1, "x": 2\n  }\n}',  # a duplicate inside it
+    b"{" + ENV + b"\n}\x0c",  # not JSON's whitespace
+    b"{" + ENV + b"\n}\n\n",
+    b"{" + ENV,
+    b"{" + ENV + b"\n} {}",
+    b"{" + ENV + b'\n  "b": 1]',
+    b'{\n  "b": 1 ,' + ENV + b"\n}",
+    b'{\n  "b": "\\n  \\"",' + ENV + b"\n}",
+    b'{\n  "environment": {"x": "\\u0041"\n  }\n}',
+    b'{\n  "environment": 5,\n  "b": {\n    "c": 1\n  }\n}',  # not an object
+    b'{\n  "environment": {"x": 1}}\n  }\n}',
+    b"[" + ENV + b"\n]",
+]
+
+
+@pytest.mark.parametrize("data", [pytest.param(d, id=str(i)) for i, d in enumerate(CUT)])
+def test_cut_texts(data: bytes) -> None:
+    """Where a text cut around its environment could fool a reader of
+    pieces: the strict reader's answer, first seen or from a reused tree."""
+    parser = Parser()
+    for _ in range(2):
+        assert _outcome(lambda d: parser.parse(d, file="m.json"), data) == _outcome(
+            lambda d: parse_json(d, file="m.json"), data
+        )
+
+
+def test_the_environment_is_decoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment repeated by every manifest of a folder is decoded for
+    the first only; each manifest's tree is still its own at the top."""
+    environment = {"packages": {f"pkg{i}": f"{i}.0" for i in range(100)}, "python": "3.11"}
+    texts = [
+        json.dumps(
+            {"artifacts": [], "environment": environment, "metrics": {"acc": i / 10}}, indent=2
+        ).encode()
+        for i in range(3)
+    ]
+    parser = Parser()
+    decoded: list[str] = []
+    decode = parser._decode
+    monkeypatch.setattr(parser, "_decode", lambda text: decoded.append(text) or decode(text))
+    trees = [parser.parse(t, file="m.json") for t in texts]
+    assert trees == [json.loads(t) for t in texts]
+    assert [list(t) for t in trees] == [["artifacts", "environment", "metrics"]] * 3
+    assert sum("pkg99" in text for text in decoded) == 1
+    assert trees[0] is not trees[1] and trees[0]["environment"] is trees[1]["environment"]
+
+
+def test_each_environment_is_its_own() -> None:
+    """Environments of the same size, in turn: each text gets its own."""
+    texts = [
+        json.dumps({"environment": {"python": f"3.1{i % 3}"}, "run_id": "r"}, indent=2).encode()
+        for i in range(6)
+    ]
+    parser = Parser()
+    assert [parser.parse(t, file="m.json") for t in texts] == [json.loads(t) for t in texts]
+
+
 def test_fields_of_the_fast_tree_are_the_strict_ones(tmp_path: Path) -> None:
     """A row read by the index is the row of the strict reader."""
     manifest = {

@@ -27,6 +27,15 @@ limit (where whether a parse fails depends on the caller's stack). The test
 ``tests/test_index_parse.py`` checks this against the strict reader on
 generated documents.
 
+Half of a manifest's bytes are its ``environment`` (the packages
+installed), the same from one run to the next on a machine. In a manifest
+written as the package writes it (two spaces of indentation), the
+environment's text is found by its first and last lines (a newline is never
+inside a JSON string), and its tree is reused from the last manifest that
+held the same bytes (see :meth:`Parser._by_members`). The cut is only used
+when each of its three pieces parses alone as members of an object;
+otherwise, and for every error, the whole text is parsed as above.
+
 Files are read with one ``open``/``fstat``/``read``: the ``fstat`` gives the
 stamp of what was read (so a new folder needs no ``stat`` walk) and refuses
 what is not a regular file; anything unusual (an error, a file that is not
@@ -61,6 +70,12 @@ _OPEN = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 # what the fast path counts first (one pass over the text for all counts)
 _NOT_QUOTE_OR_COLON = bytes(b for b in range(256) if b not in b'":')
 _NOT_COUNTED = bytes(b for b in range(256) if b not in b":{[\\")
+# The environment as the package writes manifests (json.dumps, indent=2):
+# where it starts, and the first line that can end it.
+_ENVIRONMENT = b'\n  "environment": '
+_CLOSE = b"\n  }"
+_SPACES = b" \t\n\r"  # JSON's whitespace (bytes.strip would take more)
+_KEEP = 64  # environments kept (see Parser._by_members)
 
 
 def read_stamped(file: str) -> tuple[Stamp, bytes | ManifestError]:
@@ -108,14 +123,18 @@ def members(data: bytes) -> int:
 
 
 class Parser:
-    """Parses manifest texts as :func:`parse_json` does (same trees, same
-    errors), faster. Holds the count of one parse: use one per thread."""
+    """Parses manifest texts as :func:`parse_json` does (equal trees, the
+    same errors), faster. Holds the count of one parse: use one per thread.
+    Trees may share their ``environment`` (see :meth:`_by_members`): they
+    are read, never changed."""
 
     def __init__(self) -> None:
         self._kept = 0
         self._decode = json.JSONDecoder(
             object_hook=self._count, parse_constant=no_constants, parse_float=finite_float
         ).decode
+        self._environments: dict[bytes, dict[str, Any]] = {}
+        self._last: bytes | None = None  # the environment read last
 
     def _count(self, obj: dict[str, Any]) -> dict[str, Any]:
         self._kept += len(obj)
@@ -124,16 +143,25 @@ class Parser:
     def parse(self, data: bytes, *, file: str) -> Any:
         """The document in ``data``; raises :class:`ManifestFormatError` as
         :func:`parse_json` does."""
+        document = self._by_members(data)
+        if document is None:
+            document = self._proven(data)
+        return parse_json(data, file=file) if document is None else document
+
+    def _proven(self, data: bytes) -> dict[str, Any] | None:
+        """The object in ``data`` when the fast decoder's tree is provably
+        the strict reader's; None when only the strict reader can tell."""
         marks = data.translate(None, _NOT_COUNTED)  # colons, brackets, backslashes
-        if b"\\" not in marks and marks.count(b"{") + marks.count(b"[") <= SHALLOW:
-            self._kept = 0
-            try:
-                document = self._decode(data.decode("utf-8"))
-            except (ValueError, RecursionError):
-                document = None  # the strict reader says why
-            if type(document) is dict and self._all_kept(data, marks, document):
-                return document
-        return parse_json(data, file=file)
+        if b"\\" in marks or marks.count(b"{") + marks.count(b"[") > SHALLOW:
+            return None
+        self._kept = 0
+        try:
+            document = self._decode(data.decode("utf-8"))
+        except (ValueError, RecursionError):
+            return None  # the strict reader says why
+        if type(document) is dict and self._all_kept(data, marks, document):
+            return document
+        return None
 
     def _all_kept(self, data: bytes, marks: bytes, document: dict[str, Any]) -> bool:
         kept = self._kept
@@ -143,3 +171,57 @@ class Parser:
         # keep their colons in timestamps, digests and the task.
         inside = "".join([v for v in document.values() if type(v) is str]).count(":")
         return marks.count(b":") - inside == kept or members(data) == kept
+
+    def _by_members(self, data: bytes) -> dict[str, Any] | None:
+        """The object in ``data`` read in three runs of members: those before
+        the environment, the environment (its tree reused when the same bytes
+        were read before) and those after it; None unless the text is an
+        object with an environment written as the package writes it.
+
+        With the text cut as ``head``, ``\\n  `` + ``member``, ``tail``: when
+        ``head`` less its final comma, ``member``, and ``tail`` less its
+        first comma each parse alone as the members of an object (a run cut
+        at a comma is not empty), the text is exactly those members in
+        order: its object is their union, with no name repeated when its
+        size is the sum of theirs."""
+        at = data.find(_ENVIRONMENT)
+        if at < 0 or b"\\" in data:
+            return None
+        start = at + 3  # the member, after the newline and two spaces
+        member = self._last
+        if member is None or not data.startswith(member, start):
+            end = data.find(_CLOSE, start)
+            if end < 0:
+                return None
+            member = data[start : end + len(_CLOSE)]
+        environment = self._environments.get(member)
+        if environment is None:
+            environment = self._read_environment(member)
+        else:
+            self._last = member
+        head, tail = data[:at], data[start + len(member) :]
+        if head == b"{":
+            document: dict[str, Any] | None = {}
+        elif head[-1:] == b",":
+            document = self._proven(head[:-1] + b"}") or None
+        else:
+            return None
+        if tail[:1] == b",":
+            after = self._proven(b"{" + tail[1:]) or None
+        else:
+            after = {} if tail.strip(_SPACES) == b"}" else None
+        if document is None or environment is None or after is None:
+            return None
+        expected = len(document) + len(environment) + len(after)
+        document.update(environment)
+        document.update(after)
+        return document if len(document) == expected else None  # else a name repeats
+
+    def _read_environment(self, member: bytes) -> dict[str, Any] | None:
+        found = self._proven(b"{" + member + b"}")
+        if found is not None:
+            if len(self._environments) >= _KEEP:
+                self._environments.clear()
+            self._environments[member] = found
+            self._last = member
+        return found
