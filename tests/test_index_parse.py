@@ -137,6 +137,10 @@ HOSTILE = [
     b'{"a": "\\ud800"}',
     b'{"a": 1} {"b": 2}',
     b'\xef\xbb\xbf{"a": 1}',
+    b'\x0c{"a": 1}',  # not JSON's whitespace, before or after
+    b'\xc2\xa0{"a": 1}',
+    b'{"a": 1}\x0c',
+    b' \t\r\n{"a": 1} \t\r\n',
     b'{"a": "\xff"}',
     b'{"a": 1,}',
     b"{}",
@@ -356,8 +360,8 @@ def test_the_environment_is_decoded_once(monkeypatch: pytest.MonkeyPatch) -> Non
     ]
     parser = Parser()
     decoded: list[str] = []
-    decode = parser._decode
-    monkeypatch.setattr(parser, "_decode", lambda text: decoded.append(text) or decode(text))
+    scan = parser._scan
+    monkeypatch.setattr(parser, "_scan", lambda text, at: decoded.append(text) or scan(text, at))
     trees = [parser.parse(t, file="m.json") for t in texts]
     assert trees == [json.loads(t) for t in texts]
     assert [list(t) for t in trees] == [["artifacts", "environment", "metrics"]] * 3

@@ -46,8 +46,10 @@ regular, too large, or changes size while read) is read again by
 from __future__ import annotations
 
 import json
+import json.scanner
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +77,7 @@ _NOT_COUNTED = bytes(b for b in range(256) if b not in b":{[\\")
 _ENVIRONMENT = b'\n  "environment": '
 _CLOSE = b"\n  }"
 _SPACES = b" \t\n\r"  # JSON's whitespace (bytes.strip would take more)
+_SPACES_TEXT = _SPACES.decode()
 _KEEP = 64  # environments kept (see Parser._by_members)
 
 
@@ -130,9 +133,13 @@ class Parser:
 
     def __init__(self) -> None:
         self._kept = 0
-        self._decode = json.JSONDecoder(
+        decoder = json.JSONDecoder(
             object_hook=self._count, parse_constant=no_constants, parse_float=finite_float
-        ).decode
+        )
+        # the decoder's own scanner: json.loads less its wrapper in Python
+        # (typeshed types the scanner's context as a scanner, not a decoder)
+        self._scan: Callable[[str, int], tuple[Any, int]]
+        self._scan = json.scanner.make_scanner(decoder)  # type: ignore[arg-type]
         self._environments: dict[bytes, dict[str, Any]] = {}
         self._last: bytes | None = None  # the environment read last
 
@@ -156,9 +163,13 @@ class Parser:
             return None
         self._kept = 0
         try:
-            document = self._decode(data.decode("utf-8"))
-        except (ValueError, RecursionError):
-            return None  # the strict reader says why
+            text = data.decode("utf-8")
+            start = 0 if text[:1] == "{" else len(text) - len(text.lstrip(_SPACES_TEXT))
+            document, end = self._scan(text, start)
+        except (ValueError, StopIteration, RecursionError):
+            return None  # no value first, or an error: the strict reader says why
+        if end != len(text) and text[end:].strip(_SPACES_TEXT):
+            return None  # more than spaces after it
         if type(document) is dict and self._all_kept(data, marks, document):
             return document
         return None
