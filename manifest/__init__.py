@@ -45,14 +45,14 @@ __all__ = [
     "verify",
 ]
 
-from .core.canonical import canonical_bytes, manifest_digest
-from .core.manifest import Manifest
 from .errors import ManifestError
 
 if TYPE_CHECKING:  # the real names for type checkers; loaded on first use below
     from .api import compare, gate, promote, validate, verify
     from .check.load import load
     from .comparison.comparison import Comparison
+    from .core.canonical import canonical_bytes, manifest_digest
+    from .core.manifest import Manifest
     from .core.results import Report
     from .gating.decision import Decision
     from .query.runs import runs
@@ -65,14 +65,17 @@ if TYPE_CHECKING:  # the real names for type checkers; loaded on first use below
 _LAZY = {
     "Comparison": "comparison.comparison",
     "Decision": "gating.decision",
+    "Manifest": "core.manifest",
     "ManifestCallback": "record.callback",
     "Promotion": "registry.promotion",
     "Report": "core.results",
     "Run": "record.start",
+    "canonical_bytes": "core.canonical",
     "Runs": "query.table",
     "compare": "api",
     "gate": "api",
     "load": "check.load",
+    "manifest_digest": "core.canonical",
     "promote": "api",
     "runs": "query.runs",
     "start_run": "record.start",
