@@ -19,8 +19,9 @@ of their own, compiled once before the first timing, even where
 the package's sources again, a cost no installed package pays).
 
 Each process reports its own peak memory (ru_maxrss). Prints the medians, the
-ratio first/floor (wall and CPU time), and checks the targets: first at most
-1.5x the floor, repeat under 1 s, peak memory under 300 MB.
+ratio first/floor (wall and CPU time), and checks the targets at 100,000
+manifests: first at most 1.5x the floor, repeat under 1 s, peak memory
+under 300 MB.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ from typing import Any
 from example_run import example_manifest
 
 REPO = Path(__file__).resolve().parent.parent
+# The targets are set for 100,000 manifests; below, a fixed cost (starting
+# Python, importing the command) weighs more against the floor's bare loop.
+TARGETS_AT = 100_000
 WHERE = "params.optimizer.lr < 0.1 and metrics.accuracy >= 0.925 and status == completed"
 FLOOR = """
 import json, os, resource, sys
@@ -158,7 +162,7 @@ def main() -> None:
         print(f"{'manifests':>10} {'floor s':>8} {'first s':>8} {'ratio':>6} {'repeat s':>9}"
               f" {'floor MB':>9} {'first MB':>9} {'repeat MB':>10} {'matched':>8}"
               f" {'CPU s floor/first/repeat':>26} {'ratio':>6}")  # fmt: skip
-        ok = True
+        verdicts = []
         for count in args.counts:
             r = measure(root, template, count, args.repeats)
             print(
@@ -169,11 +173,12 @@ def main() -> None:
                 f" {r['first_cpu_ratio']:>5.2f}x",
                 flush=True,
             )
-            ok &= r["first_ratio"] <= 1.5 and r["repeat_s"] < 1.0
-            ok &= max(r["first_peak_mb"], r["repeat_peak_mb"]) < 300
-        print(
-            "targets (first <= 1.5x floor, repeat < 1 s, peak < 300 MB):", "met" if ok else "MISSED"
-        )
+            if count >= TARGETS_AT:
+                met = r["first_ratio"] <= 1.5 and r["repeat_s"] < 1.0
+                verdicts.append(met and max(r["first_peak_mb"], r["repeat_peak_mb"]) < 300)
+        targets = f"targets at {TARGETS_AT:,} manifests (first <= 1.5x floor, repeat < 1 s, peak"
+        verdict = "not measured" if not verdicts else "met" if all(verdicts) else "MISSED"
+        print(f"{targets} < 300 MB): {verdict}")
 
 
 if __name__ == "__main__":
