@@ -334,6 +334,9 @@ CUT = [
     b'{\n  "environment": 5,\n  "b": {\n    "c": 1\n  }\n}',  # not an object
     b'{\n  "environment": {"x": 1}}\n  }\n}',
     b"[" + ENV + b"\n]",
+    b'"' + ENV + b"\n}",  # one byte before the environment, not a brace
+    ENV + b"\n}",
+    b'{\n  "environment": {"x": "a}b",\n    "y": {\n      "z": 1\n    }\n  },\n  "b": 1\n}',
 ]
 
 
@@ -349,14 +352,15 @@ def test_cut_texts(data: bytes) -> None:
 
 
 def test_the_environment_is_decoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The environment repeated by every manifest of a folder is decoded for
-    the first only; each manifest's tree is still its own at the top."""
+    """The environment repeated by every manifest of a folder is decoded with
+    the first manifest, alone with the second, and then never again; each
+    manifest's tree is still its own at the top."""
     environment = {"packages": {f"pkg{i}": f"{i}.0" for i in range(100)}, "python": "3.11"}
     texts = [
         json.dumps(
             {"artifacts": [], "environment": environment, "metrics": {"acc": i / 10}}, indent=2
         ).encode()
-        for i in range(3)
+        for i in range(5)
     ]
     parser = Parser()
     decoded: list[str] = []
@@ -364,9 +368,25 @@ def test_the_environment_is_decoded_once(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(parser, "_scan", lambda text, at: decoded.append(text) or scan(text, at))
     trees = [parser.parse(t, file="m.json") for t in texts]
     assert trees == [json.loads(t) for t in texts]
-    assert [list(t) for t in trees] == [["artifacts", "environment", "metrics"]] * 3
-    assert sum("pkg99" in text for text in decoded) == 1
-    assert trees[0] is not trees[1] and trees[0]["environment"] is trees[1]["environment"]
+    assert [list(t) for t in trees] == [["artifacts", "environment", "metrics"]] * 5
+    assert [text.startswith('{"environment"') for text in decoded if "pkg99" in text] == [
+        False,  # the first text, whole
+        True,  # the environment alone, from the second
+    ]
+    assert len({id(t) for t in trees}) == 5
+    assert len({id(t["environment"]) for t in trees[1:]}) == 1
+
+
+def test_manifests_each_with_another_environment() -> None:
+    """Environments seen once are only remembered, and each text is then
+    read whole: the strict reader's trees, and no environment kept."""
+    texts = [
+        json.dumps({"environment": {"host": f"h{i}"}, "run_id": f"r{i}"}, indent=2).encode()
+        for i in range(200)
+    ]
+    parser = Parser()
+    assert [parser.parse(t, file="m.json") for t in texts] == [json.loads(t) for t in texts]
+    assert parser._environments == {}
 
 
 def test_each_environment_is_its_own() -> None:
