@@ -83,7 +83,7 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
     ),
     # what the statistics issue added: effect sizes, shifts, sample sizes and
     # the distributions behind every test (stratify.py and directions.py are
-    # reached only through the CLI's sweeps: not measured here)
+    # measured apart, in compare3)
     "compare2": (
         [
             "manifest/comparison/effects.py",
@@ -101,8 +101,8 @@ GROUPS: dict[str, tuple[list[str], list[str]]] = {
             "tests/test_metric.py",
         ],
     ),
-    # what a comparison compares: each metric's direction, and strata by labels (their
-    # tests compare recorded sweeps through the CLI: seconds per mutant)
+    # what a comparison compares: each metric's direction, and strata by labels
+    # (direct tests on hand-built groups, and recorded sweeps through the CLI)
     "compare3": (
         ["manifest/comparison/directions.py", "manifest/comparison/stratify.py"],
         ["tests/test_directions.py", "tests/test_stratify.py", "tests/test_stratify_units.py"],
