@@ -117,6 +117,15 @@ def test_start_run_refuses_what_is_not_a_config(workdir: Path) -> None:
         manifest.start_run({"manifest": {"envelope": {"seeds": 1}}})
 
 
+@pytest.mark.parametrize("task", ["pkg.mod:main\n", "pkg.mod:main\nrm", "pkg mod:main", "main"])
+def test_start_run_refuses_a_task_that_is_not_an_entry_point(workdir: Path, task: str) -> None:
+    """A trailing newline too: recorded, it would name no importable task."""
+    with pytest.raises(manifest.ManifestError, match="bad task") as caught:
+        manifest.start_run({"x": 1}, task=task)
+    assert caught.value.found == repr(task)
+    assert not (workdir / "manifests").exists()
+
+
 def test_load_finds_runs_and_refuses_an_edited_one(workdir: Path) -> None:
     assert run_example(workdir) == 0
     [path] = (workdir / "manifests").glob("*.json")

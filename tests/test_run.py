@@ -440,3 +440,13 @@ def test_interrupted_run_is_recorded_and_exits_130(workdir: Path) -> None:
     _, manifest = only_manifest(workdir / "manifests")
     assert manifest["status"] == "interrupted"
     assert manifest["error"]["type"] == "KeyboardInterrupt"
+
+
+def test_a_task_ending_in_a_newline_is_not_an_entry_point() -> None:
+    """``$`` matches before a trailing newline: the whole name must match."""
+    from manifest.errors import TaskError
+    from manifest.record.tasks import resolve_task
+
+    assert resolve_task("manifest.examples.logreg:train").__name__ == "train"
+    with pytest.raises(TaskError, match="bad task entrypoint"):
+        resolve_task("manifest.examples.logreg:train\n")

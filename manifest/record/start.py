@@ -86,7 +86,7 @@ def _caller(frame: FrameType | None) -> tuple[str, Path | None]:
         function = "__main__"
     task = f"{module}:{function}"
     file = Path(frame.f_code.co_filename)
-    return (task if ENTRYPOINT.match(task) else f"{module}:__main__"), (
+    return (task if ENTRYPOINT.fullmatch(task) else f"{module}:__main__"), (
         file if file.is_file() else None
     )
 
@@ -148,7 +148,7 @@ def start_run(
 
     cfg = _as_config(config)
     caller, source = _caller(sys._getframe(1))
-    if task is not None and not ENTRYPOINT.match(task):
+    if task is not None and not ENTRYPOINT.fullmatch(task):
         raise ConfigError("bad task", pointer="task", expected="module:function", found=repr(task))
     chosen = task or caller
     config_name, overrides, job_name = _hydra_facts(cfg)

@@ -12,7 +12,8 @@ from typing import Any
 
 from ..errors import TaskError
 
-ENTRYPOINT = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+# use with fullmatch: "$" would also match before a trailing newline
+ENTRYPOINT = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
 def resolve_task(entrypoint: str) -> Callable[..., Any]:
@@ -20,7 +21,7 @@ def resolve_task(entrypoint: str) -> Callable[..., Any]:
 
     Raises :class:`TaskError` with the entrypoint and what went wrong.
     """
-    if not isinstance(entrypoint, str) or not ENTRYPOINT.match(entrypoint):
+    if not isinstance(entrypoint, str) or not ENTRYPOINT.fullmatch(entrypoint):
         raise TaskError(
             "bad task entrypoint",
             pointer="manifest.task",
