@@ -71,15 +71,19 @@ class OutputError(ManifestError, OSError):
 
 
 class ManifestFormatError(ManifestError, ValueError):
-    """A manifest file that is not valid JSON, too large, too deep, or not UTF-8."""
+    """A manifest file that is not valid JSON, too large, too deep, or not UTF-8.
 
-    exit_code = EXIT_FAILED
+    Input a command cannot use (exit 2); ``validate`` reports it as a failed
+    check (exit 1) itself."""
+
+    exit_code = EXIT_USAGE
 
 
 class SchemaError(ManifestError, ValueError):
-    """A document that does not satisfy its JSON Schema."""
+    """A document that does not satisfy its JSON Schema: input a command
+    cannot use (exit 2); ``validate`` reports it as a failed check itself."""
 
-    exit_code = EXIT_FAILED
+    exit_code = EXIT_USAGE
 
 
 class RecordError(ManifestError):

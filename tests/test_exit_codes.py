@@ -165,3 +165,50 @@ def test_the_command_exits_with_the_documented_code(
     workdir: Path, capsys: pytest.CaptureFixture[str], command: str, code: int
 ) -> None:
     assert SCENARIOS[command, code](workdir) == code, capsys.readouterr().err
+
+
+def malformed(root: Path) -> str:
+    path = root / "malformed.json"
+    path.write_text('{"run_id": "r", "run_id": "s"}')
+    return str(path)
+
+
+def off_schema(root: Path) -> str:
+    path = record(root)
+    document = json.loads(path.read_text())
+    document["status"] = 5
+    path.write_bytes(pretty_bytes(document))
+    return str(path)
+
+
+# Input that cannot be used is exit 2 wherever it is given; only validate,
+# whose check it is, reports it as a failure (1).
+UNUSABLE: dict[str, Scenario] = {
+    "show malformed": lambda r: run_cli("show", malformed(r)),
+    "show off-schema": lambda r: run_cli("show", off_schema(r)),
+    "diff malformed": lambda r: run_cli("diff", malformed(r), malformed(r)),
+    "diff off-schema": lambda r: (lambda p: run_cli("diff", p, p))(off_schema(r)),
+    "gate evidence": lambda r: run_cli(
+        "gate",
+        *map(str, groups(r, 0.8, 0.9)),
+        "--policy",
+        policy(r, 0.5),
+        "--evidence",
+        malformed(r),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNUSABLE))
+def test_an_unusable_manifest_is_exit_2(
+    workdir: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    code = UNUSABLE[case](workdir)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and ("duplicate key" in err or "manifest schema" in err)
+
+
+def test_validate_reports_an_unusable_manifest_as_a_failed_check(workdir: Path) -> None:
+    assert run_cli("validate", "--no-contracts", malformed(workdir)) == 1
+    assert run_cli("validate", "--no-contracts", off_schema(workdir)) == 1

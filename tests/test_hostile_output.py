@@ -156,6 +156,6 @@ def test_a_name_with_control_characters_is_refused_and_shown_escaped(
 
     path = write_manifest(tmp_path / "owner.json", example, edit)
     code, out, err = run(capsys, "show", path)
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""  # input show cannot use
     assert "does not match the manifest schema" in err and "/owner" in err
     assert_safe(out + err)
