@@ -422,3 +422,23 @@ def test_normal_approximation_against_the_alternative_and_at_the_centre() -> Non
         assert w.p_value == pytest.approx(ref.pvalue, rel=1e-9), alternative
     assert stats.mann_whitney([1.0, 2.0, 2.0, 3.0], [1.0, 2.0, 2.0, 3.0]).p_value == 1.0
     assert stats.wilcoxon_signed_rank([0.0] * 4, [1.0, -1.0, 2.0, -2.0]).p_value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("equal_var", "name", "method"),
+    [
+        (False, "welch_t", "Welch two-sample t-test"),
+        (True, "student_t", "Student two-sample t-test (pooled variance)"),
+    ],
+)
+def test_a_two_sample_t_names_itself_with_or_without_a_result(
+    equal_var: bool, name: str, method: str
+) -> None:
+    """The JSON a comparison prints names the test, also when the data are
+    too few for one (and it says why instead of a p-value)."""
+    from manifest.comparison.ttest import two_sample_t
+
+    done = two_sample_t([1.0, 2.0, 4.0], [2.0, 3.5, 5.0], equal_var=equal_var)
+    assert (done.test, done.method) == (name, method) and done.p_value is not None
+    too_few = two_sample_t([1.0], [2.0, 3.0], equal_var=equal_var)
+    assert (too_few.test, too_few.method) == (name, method) and too_few.p_value is None
