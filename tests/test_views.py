@@ -146,9 +146,9 @@ def test_diff_folds_environment_noise(
 
 def test_views_refuse_bad_input(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (workdir / "bad.json").write_text("[1, 2")
-    assert run_cli("show", str(workdir / "bad.json")) == 1
+    assert run_cli("show", str(workdir / "bad.json")) == 2  # input show cannot use
     assert "bad.json: truncated" in capsys.readouterr().err
-    assert run_cli("diff", str(workdir / "bad.json"), str(workdir / "nope.json")) == 1
+    assert run_cli("diff", str(workdir / "bad.json"), str(workdir / "nope.json")) == 2
     assert run_cli("show", str(workdir / "nope.json")) == 2
     assert "nope.json: no such file" in capsys.readouterr().err
 
