@@ -449,8 +449,8 @@ def reference_fields(manifest: Any) -> tuple[Any, ...]:
     def text(value: Any) -> str | None:
         return value if isinstance(value, str) else None
 
-    def flat(value: Any) -> str | None:  # flatten() names an empty root "": stored as {}
-        return _dumps(flatten(value) if value else {}) if isinstance(value, dict) else None
+    def flat(value: Any) -> str | None:
+        return _dumps(flatten(value)) if isinstance(value, dict) else None
 
     overrides = manifest.get("overrides")
     plain = isinstance(overrides, list) and all(isinstance(o, str) for o in overrides)

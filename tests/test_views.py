@@ -109,6 +109,25 @@ def test_diff(two_runs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -
     assert "no differences" in capsys.readouterr().out
 
 
+def test_diff_and_show_of_empty_sections_name_no_empty_key(
+    two_runs: tuple[Path, Path], workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run with no params or artifacts against one with some: each key of
+    the other side is added or removed, and no key named "" appears."""
+    first, _ = two_runs
+    empty = json.loads(first.read_text())
+    empty["params"], empty["artifacts"] = {}, []
+    (workdir / "empty.json").write_text(json.dumps(empty))
+    capsys.readouterr()
+    assert run_cli("diff", "--format", "json", str(first), str(workdir / "empty.json")) == 0
+    changes = json.loads(capsys.readouterr().out)
+    for section in ("params", "artifacts"):
+        assert changes[section] and {r["change"] for r in changes[section]} == {"removed"}
+        assert "" not in {r["key"] for r in changes[section]}
+    assert run_cli("show", str(workdir / "empty.json")) == 0
+    assert "  =  {}" not in capsys.readouterr().out
+
+
 def test_diff_folds_environment_noise(
     two_runs: tuple[Path, Path], workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

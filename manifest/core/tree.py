@@ -42,8 +42,10 @@ def leaves(tree: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, .
 
 
 def flatten(tree: Any) -> dict[str, Any]:
-    """Every leaf by its dotted path: ``{"a.b.0": leaf}``."""
-    return {".".join(path): value for path, value in leaves(tree)}
+    """Every leaf below the root by its dotted path: ``{"a.b.0": leaf}``.
+    An empty mapping or list inside is a leaf; an empty root has none (it
+    was named ``""``, which diff and show then listed as a key)."""
+    return {".".join(path): value for path, value in leaves(tree) if path}
 
 
 def get(tree: Any, path: Sequence[str], default: Any = MISSING) -> Any:
