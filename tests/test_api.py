@@ -199,6 +199,15 @@ def test_promote_records_what_the_gate_accepts(
     capsys.readouterr()
     assert run_cli("registry", "show", "classifier", "--registry", str(registry)) == 0
     assert "v1" in capsys.readouterr().out
+    # a second candidate the gate blocks: nothing written, the registry as it was
+    blocked = manifest.promote(
+        "classifier", groups["base"], {"rules": [{"metric": "accuracy", "min_change": 0.5}]},
+        baseline=groups["cand"], registry=registry, who="me",
+    )  # fmt: skip
+    assert (blocked.model, blocked.promoted) == ("classifier", False)
+    assert blocked.gate.decision == "block"
+    assert blocked.record is not None and blocked.record.production == 1
+    assert (blocked.entry, blocked.report_path) == (None, None)
 
 
 def test_validate_and_verify_take_paths_and_manifests(
