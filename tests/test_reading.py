@@ -86,7 +86,7 @@ def test_a_number_too_large_for_a_double_is_named_by_every_reader(
     example.write_text(text)
     for command in (("show", str(example)), ("diff", str(example), str(example))):
         capsys.readouterr()
-        assert run_cli(*command) == 1, command  # as for any malformed manifest
+        assert run_cli(*command) == 2, command  # as for any manifest they cannot use
         assert "/params/big: 1e400 is out of range" in capsys.readouterr().err
     assert run_cli("ls", str(example.parent)) == 0
     out = capsys.readouterr().out
