@@ -133,6 +133,14 @@ def test_a_blocked_candidate_is_refused_and_nothing_changes(
     assert "gate: BLOCK" in out and "m not promoted: the gate blocks" in err
     assert Path("registry/m.json").read_bytes() == before
     assert not Path("registry/reports/m/v2.gate.json").exists()
+    # what the Python API returns for it: the model, not promoted, the record as it was
+    blocked = promotion.promote(
+        Path("registry"), "m", [str(runs["bad"])], load_policy(runs["policy"]), who="me"
+    )
+    assert (blocked.model, blocked.promoted, blocked.gate.decision) == ("m", False, "block")
+    assert blocked.record is not None and blocked.record.production == 1
+    assert (blocked.entry, blocked.report_path) == (None, None)
+    assert Path("registry/m.json").read_bytes() == before
     code, _, err = promote(runs, capsys, "m", "good")
     assert code == 1 and "already production version 1" in err
 
