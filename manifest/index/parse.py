@@ -140,9 +140,9 @@ class Parser:
         # (typeshed types the scanner's context as a scanner, not a decoder)
         self._scan: Callable[[str, int], tuple[Any, int]]
         self._scan = json.scanner.make_scanner(decoder)  # type: ignore[arg-type]
-        self._environments: dict[bytes, dict[str, Any]] = {}
+        # environments by their text: their tree, or None when seen once
+        self._environments: dict[bytes, dict[str, Any] | None] = {}
         self._last: bytes | None = None  # the environment read last
-        self._seen: set[bytes] = set()  # environments seen once (see _second_sight)
 
     def _count(self, obj: dict[str, Any]) -> dict[str, Any]:
         self._kept += len(obj)
@@ -208,14 +208,20 @@ class Parser:
             if end < 0:
                 return None
             member = data[start : end + 1]
-        environment = self._environments.get(member)
-        if environment is None and not self._second_sight(member):
-            return None  # the whole text is parsed, as cheap as its pieces
-        if environment is None and (environment := self._read_environment(member)) is None:
+        if member not in self._environments:
+            # seen once: only remembered, and the whole text parsed, so that a
+            # folder whose every manifest holds another one is read as before
+            self._keep(member, None)
             return None
+        environment = self._environments[member]
+        if environment is None:
+            environment = self._proven(b"".join((b"{", member, b"}")))
+            if environment is None:
+                return None
+            self._keep(member, environment)
         self._last = member
         view = memoryview(data)  # one copy of each piece, in its braces
-        if data[:at] == b"{":  # the environment first
+        if at == 1 and data[:1] == b"{":  # the environment first
             document: dict[str, Any] | None = {}
         elif data[at - 1 : at] == b",":
             document = self._proven(b"".join((view[: at - 1], b"}"))) or None
@@ -233,21 +239,8 @@ class Parser:
         document.update(after)
         return document if len(document) == expected else None  # else a name repeats
 
-    def _second_sight(self, member: bytes) -> bool:
-        """Whether the environment ``member`` was seen before. One seen once
-        is only remembered: a folder whose every manifest holds another
-        environment is parsed a whole text at a time, as fast as before."""
-        if member in self._seen:
-            return True
-        if len(self._seen) >= _KEEP:
-            self._seen.clear()
-        self._seen.add(member)
-        return False
-
-    def _read_environment(self, member: bytes) -> dict[str, Any] | None:
-        found = self._proven(b"".join((b"{", member, b"}")))
-        if found is not None:
-            if len(self._environments) >= _KEEP:
-                self._environments.clear()
-            self._environments[member] = found
-        return found
+    def _keep(self, member: bytes, tree: dict[str, Any] | None) -> None:
+        """Remember the environment ``member`` and its tree (None: seen once)."""
+        if len(self._environments) >= _KEEP:
+            self._environments.clear()
+        self._environments[member] = tree
